@@ -1,0 +1,139 @@
+"""Command line: ``ftgames solvers | solve | sweep | bench``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+
+def _solvers_table() -> Table:
+    from .solvers import BACKENDS, Capability, Layer
+
+    table = Table(title="ftgames solver backends")
+    table.add_column("backend")
+    table.add_column("layer")
+    table.add_column("available")
+    for cap in Capability:
+        table.add_column(cap.value.replace("_", " "), justify="center")
+    table.add_column("optimality")
+    for name, backend in BACKENDS.items():
+        for layer in Layer:
+            if layer not in backend.capabilities:
+                continue
+            avail = backend.availability(layer)
+            caps = backend.capabilities[layer]
+            table.add_row(
+                name,
+                layer.value,
+                "yes" if avail.available else escape(f"no: {avail.reason}"),
+                *["✓" if c in caps else "·" for c in Capability],
+                "global" if backend.global_optimality else "local",
+            )
+    return table
+
+
+def cmd_solvers(args: argparse.Namespace) -> int:
+    from .solvers import BACKENDS, Layer
+
+    if args.json:
+        rows = []
+        for name, backend in BACKENDS.items():
+            for layer in Layer:
+                if layer in backend.capabilities:
+                    avail = backend.availability(layer)
+                    rows.append({"backend": name, "layer": layer.value, "available": avail.available,
+                                 "reason": avail.reason, "global": backend.global_optimality,
+                                 "capabilities": sorted(c.value for c in backend.capabilities[layer])})
+        print(json.dumps(rows, indent=2))
+    else:
+        Console(width=200).print(_solvers_table())
+    return 0
+
+
+def cmd_solve(args: argparse.Namespace) -> int:
+    from .games import GAMES, front_end
+    from .io.gamefile import load_game_file
+
+    game_file = load_game_file(args.file)
+    game = game_file.data.get("game")
+    if game not in GAMES:
+        raise game_file.error("game", f"unknown game {game!r}; valid: {', '.join(GAMES)}")
+    module = front_end(game)
+    report = module.solve_game(game_file, formulation=args.formulation, solver=args.solver)
+    if args.json:
+        print(json.dumps(report, indent=2, default=_jsonable))
+    else:
+        Console(width=160).print(module.render(report))
+    if args.plot:
+        module.plot(game_file, report, args.plot)
+    return 0
+
+
+def _jsonable(value: Any) -> Any:
+    import numpy as np
+
+    if isinstance(value, np.ndarray | np.generic):
+        return value.tolist()
+    raise TypeError(f"not JSON serializable: {type(value).__name__}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ftgames", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("solvers", help="list solver backends, their capabilities and availability")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_solvers)
+
+    p = sub.add_parser("solve", help="solve a game file")
+    p.add_argument("file")
+    p.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    p.add_argument("--formulation", help="override [solve] formulation")
+    p.add_argument("--solver", help="override [solve] solver")
+    p.add_argument("--plot", metavar="FILE.png", help="draw the game's figure(s)")
+    p.set_defaults(func=cmd_solve)
+
+    for extra in _EXTRA_COMMANDS:
+        extra(sub)
+    return parser
+
+
+def _register_sweep(sub: Any) -> None:
+    try:
+        from .sweep.cli import register
+    except ImportError:
+        return
+    register(sub)
+
+
+def _register_bench(sub: Any) -> None:
+    try:
+        from .bench.cli import register
+    except ImportError:
+        return
+    register(sub)
+
+
+_EXTRA_COMMANDS = [_register_sweep, _register_bench]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .io.gamefile import GameFileError
+    from .solvers import BackendUnavailable, CapabilityError, ConfigError, SolveFailed
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (GameFileError, ConfigError, CapabilityError, BackendUnavailable, SolveFailed, ValueError) as exc:
+        print(f"ftgames: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Game files (TOML) in, tables and JSON out."""
