@@ -38,10 +38,26 @@ def _solvers_table() -> Table:
     return table
 
 
+def capability_markdown() -> str:
+    """The backend x capability table as Markdown (the README embeds it; a test keeps the two equal)."""
+    from .solvers import BACKENDS, Capability
+
+    header = ["backend", "layer", *[c.value for c in Capability], "optimality"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name, backend in BACKENDS.items():
+        for layer, caps in backend.capabilities.items():
+            marks = ["yes" if c in caps else "no" for c in Capability]
+            optimality = "global" if backend.global_optimality else "local"
+            lines.append("| " + " | ".join([name, layer.value, *marks, optimality]) + " |")
+    return "\n".join(lines)
+
+
 def cmd_solvers(args: argparse.Namespace) -> int:
     from .solvers import BACKENDS, Layer
 
-    if args.json:
+    if args.markdown:
+        print(capability_markdown())
+    elif args.json:
         rows = []
         for name, backend in BACKENDS.items():
             for layer in Layer:
@@ -89,6 +105,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("solvers", help="list solver backends, their capabilities and availability")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--markdown", action="store_true", help="the capability table as Markdown")
     p.set_defaults(func=cmd_solvers)
 
     p = sub.add_parser("solve", help="solve a game file")

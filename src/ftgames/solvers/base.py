@@ -85,8 +85,7 @@ def solve_with_pyomo_factory(
 ) -> SolveResult:
     """Run ``SolverFactory(solver_name)`` and translate its status.  Values are loaded only for a usable solution."""
     import pyomo.environ as pyo
-    from pyomo.opt import SolverStatus
-    from pyomo.opt import TerminationCondition as TC
+    from pyomo.opt import SolverStatus, TerminationCondition as TC
 
     opt = pyo.SolverFactory(solver_name)
     target = opt.options if hasattr(opt, "options") else opt.config.options

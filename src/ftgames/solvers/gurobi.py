@@ -5,18 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Availability, Backend, solve_with_cvxpy, solve_with_pyomo_factory
-from .capabilities import Capability as C
-from .capabilities import Layer
+from .capabilities import Capability as C, Layer
 from .config import SolveConfig
 from .result import SolveResult
 
-_CAPS = frozenset({C.LP, C.MILP, C.CONVEX_QP, C.MIQP, C.SOS1, C.INDICATOR, C.NONCONVEX_QUADRATIC, C.SOC})
+_CAPS = frozenset({C.LP, C.MILP, C.CONVEX_QP, C.MIQP, C.SOS1, C.NONCONVEX_QUADRATIC, C.SOC})
 
 
 class GurobiBackend(Backend):
     name = "gurobi"
     description = "Gurobi branch and bound (optional, size-limited licence)"
-    capabilities = {Layer.PYOMO: _CAPS, Layer.CVXPY: _CAPS - {C.SOS1, C.INDICATOR, C.NONCONVEX_QUADRATIC}}
+    capabilities = {Layer.PYOMO: _CAPS, Layer.CVXPY: _CAPS - {C.SOS1, C.NONCONVEX_QUADRATIC}}
     global_optimality = True
 
     def availability(self, layer: Layer | None = None) -> Availability:

@@ -8,8 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Availability, Backend, solve_with_cvxpy, solve_with_pyomo_factory
-from .capabilities import Capability as C
-from .capabilities import Layer
+from .capabilities import Capability as C, Layer
 from .config import SolveConfig
 from .result import SolveResult
 

@@ -1,4 +1,4 @@
-"""SCIP (``pyscipopt``): MILP, MIQP, SOS1, indicators, nonconvex quadratics and small NLPs, all to global
+"""SCIP (``pyscipopt``): MILP, MIQP, SOS1, nonconvex quadratics and small NLPs, all to global
 optimality by spatial branch and bound.  Pyomo ``scip_direct``, CVXPY ``SCIP``."""
 
 from __future__ import annotations
@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from .base import Availability, Backend, solve_with_cvxpy, solve_with_pyomo_factory
-from .capabilities import Capability as C
-from .capabilities import Layer
+from .capabilities import Capability as C, Layer
 from .config import SolveConfig
 from .result import SolveResult
 
@@ -16,7 +15,7 @@ class ScipBackend(Backend):
     name = "scip"
     description = "SCIP spatial branch and bound (global)"
     capabilities = {
-        Layer.PYOMO: frozenset({C.LP, C.MILP, C.CONVEX_QP, C.MIQP, C.SOS1, C.INDICATOR,
+        Layer.PYOMO: frozenset({C.LP, C.MILP, C.CONVEX_QP, C.MIQP, C.SOS1,
                                 C.NONCONVEX_QUADRATIC, C.NLP}),
         Layer.CVXPY: frozenset({C.LP, C.MILP, C.CONVEX_QP, C.MIQP, C.SOC}),
     }
