@@ -1,0 +1,79 @@
+"""Certificates and equilibrium records: re-solve every follower at the leader's decision, compare the leader's
+value with its exact optimum when one is known, classify each specialist's regime."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from ...models.fine_tuning import FineTuningGame
+from ...models.outcomes import Certificate, CertificateStatus, Equilibrium, Regime
+
+FOLLOWER_TOL = 1e-6
+LEADER_TOL = 1e-7
+
+
+def regime_of(participates: bool, increment: float, tol: float = 1e-8) -> Regime:
+    """contribute: takes part and α_i > α0; free-ride: takes part and α_i = α0; abstain: does not take part."""
+    if not participates:
+        return Regime.ABSTAIN
+    return Regime.CONTRIBUTE if increment > tol else Regime.FREE_RIDE
+
+
+def certify(game: FineTuningGame, delta: Sequence[float], alpha0: float, alpha: Sequence[float],
+            participating: Sequence[bool], *, method: str, global_method: bool,
+            leader_optimum: float | None = None) -> Certificate:
+    """Re-solve each follower exactly at α0 (``follower_gap`` = max |α_i − α0 − Δ_i*| over participants, ∞ on a
+    participation mismatch); ``leader_gap`` = exact leader optimum − G's value (computed here by enumeration when
+    revenue is linear).  GLOBAL iff the method is global and both gaps are within tolerance."""
+    from .enumeration import exact_leader
+
+    gap = 0.0
+    for i, d in enumerate(delta):
+        response = game.follower_response(i, d, alpha0)
+        if response.participates != bool(participating[i]):
+            gap = math.inf
+            break
+        if participating[i]:
+            gap = max(gap, abs(alpha[i] - alpha0 - response.increment))
+    value = game.generalist_utility(delta, alpha0, alpha, participating)
+    exact = leader_optimum
+    if exact is None and game.linear_revenue:
+        exact = exact_leader(game, delta).value
+    leader_gap = None if exact is None else exact - value
+    scale = max(1.0, abs(value))
+    follower_ok = gap <= FOLLOWER_TOL * max(1.0, alpha0)
+    leader_ok = leader_gap is not None and leader_gap <= LEADER_TOL * scale
+    if follower_ok and leader_ok and global_method:
+        status = CertificateStatus.GLOBAL
+        message = "every follower re-solved exactly; leader value equals its exact optimum"
+    elif follower_ok and (leader_gap is None or leader_gap <= LEADER_TOL * scale):
+        status = CertificateStatus.LOCAL
+        message = "followers re-solved exactly; leader optimality only local"
+    else:
+        status = CertificateStatus.UNCERTIFIED
+        message = (f"check failed: follower gap {gap:.3g}, leader gap "
+                   f"{'unknown' if leader_gap is None else f'{leader_gap:.3g}'}")
+    return Certificate(status, method, gap, leader_gap, message)
+
+
+def make_equilibrium(game: FineTuningGame, delta: Sequence[float], alpha0: float, alpha: Sequence[float],
+                     participating: Sequence[bool], *, formulation: str, solver: str, global_method: bool,
+                     generalist_participates: bool = True, leader_optimum: float | None = None) -> Equilibrium:
+    """Assemble an :class:`Equilibrium` (utilities evaluated from the model) with its certificate."""
+    delta = tuple(float(d) for d in delta)
+    if not generalist_participates:
+        n = game.n
+        cert = Certificate(CertificateStatus.GLOBAL if global_method else CertificateStatus.LOCAL, formulation,
+                           0.0, 0.0, "G abstains (its best utility is below its outside option): nobody invests")
+        return Equilibrium(delta, 0.0, (0.0,) * n, game.generalist.outside_option,
+                           tuple(s.outside_option for s in game.specialists), (Regime.ABSTAIN,) * n, cert,
+                           formulation, solver, False)
+    alpha = tuple(float(a) if p else float(alpha0) for a, p in zip(alpha, participating, strict=True))
+    u_g = game.generalist_utility(delta, alpha0, alpha, participating)
+    u_d = tuple(game.specialist_utility(i, d, alpha0, alpha[i]) if participating[i]
+                else game.specialists[i].outside_option for i, d in enumerate(delta))
+    regimes = tuple(regime_of(p, a - alpha0) for p, a in zip(participating, alpha, strict=True))
+    cert = certify(game, delta, alpha0, alpha, participating, method=formulation, global_method=global_method,
+                   leader_optimum=leader_optimum)
+    return Equilibrium(delta, float(alpha0), alpha, u_g, u_d, regimes, cert, formulation, solver, True)
