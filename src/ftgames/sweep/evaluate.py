@@ -1,0 +1,111 @@
+"""Evaluating one chunk of grid points through a game front end (runs inside a worker process).
+
+A front end may offer ``solve_batch(file, points) -> list[dict]`` (one flat row of scalars per point, solved in
+bulk); otherwise each point is solved with ``solve_game`` on a copy of the file with the point's values set, and
+its JSON report is flattened into one row.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import inspect
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..io.gamefile import GameFile
+from .params import set_value
+
+#: Column holding a point's number in the full grid.
+POINT_COLUMN = "point"
+#: Prefix given to a result column whose name collides with a swept parameter or the point column.
+RESULT_PREFIX = "out."
+
+
+@dataclass(frozen=True)
+class ChunkTask:
+    """Everything a worker needs: picklable, and independent of the parent's game registry."""
+
+    chunk: int
+    module: str  # importable name of the game's front end
+    path: str
+    text: str
+    data: dict[str, Any]
+    indices: tuple[int, ...]
+    points: tuple[dict[str, float], ...]
+    formulation: str | None = None
+    solver: str | None = None
+
+
+def flatten(report: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested dicts and lists → one flat row: ``{"gamma[0][1]": 0.25, "outcome.U_G": 0.375, ...}``."""
+    row: dict[str, Any] = {}
+    if isinstance(report, dict):
+        for key, value in report.items():
+            row.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+    elif isinstance(report, list | tuple) or (isinstance(report, np.ndarray) and report.ndim > 0):
+        for i, value in enumerate(report):
+            row.update(flatten(value, f"{prefix}[{i}]"))
+    else:
+        row[prefix or "value"] = scalar(report)
+    return row
+
+
+def scalar(value: Any) -> Any:
+    """Numpy scalars to Python; strings, bools, numbers and None pass; anything else becomes its string."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _call_with_options(func: Any, *args: Any, formulation: str | None, solver: str | None) -> Any:
+    """Pass ``formulation``/``solver`` only if the function accepts them (``solve_batch`` may not)."""
+    params = inspect.signature(func).parameters
+    accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+    kwargs = {k: v for k, v in (("formulation", formulation), ("solver", solver))
+              if accepts_any or k in params}
+    if not accepts_any:
+        options = (("formulation", formulation), ("solver", solver))
+        missing = [k for k, v in options if v is not None and k not in params]
+        if missing:
+            raise TypeError(f"{func.__module__}.{func.__name__} does not accept {', '.join(missing)}")
+    return func(*args, **kwargs)
+
+
+def point_file(task: ChunkTask, point: dict[str, float]) -> GameFile:
+    """A copy of the task's game file with the point's values set."""
+    data = copy.deepcopy(task.data)
+    for key, value in point.items():
+        set_value(data, key, value)
+    return GameFile(task.path, task.text, data)
+
+
+def evaluate_chunk(task: ChunkTask) -> list[dict[str, Any]]:
+    """Rows for the chunk's points, in the chunk's order; each row starts with the point number and its values."""
+    module = importlib.import_module(task.module)
+    file = GameFile(task.path, task.text, task.data)
+    points = [dict(p) for p in task.points]
+    if hasattr(module, "solve_batch"):
+        raw = _call_with_options(module.solve_batch, file, points, formulation=task.formulation, solver=task.solver)
+        raw = list(raw)
+        if len(raw) != len(points):
+            raise RuntimeError(f"{task.module}.solve_batch returned {len(raw)} rows for {len(points)} points")
+        results = [flatten(r) for r in raw]
+    else:
+        results = [
+            flatten(_call_with_options(module.solve_game, point_file(task, p), formulation=task.formulation,
+                                       solver=task.solver))
+            for p in points
+        ]
+    rows = []
+    for index, point, result in zip(task.indices, points, results, strict=True):
+        row: dict[str, Any] = {POINT_COLUMN: int(index), **point}
+        for key, value in result.items():
+            row[RESULT_PREFIX + key if key in row else key] = value
+        rows.append(row)
+    return rows
+

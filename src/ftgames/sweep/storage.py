@@ -1,0 +1,109 @@
+"""Chunked, resumable result storage: one file per finished chunk plus a JSON manifest.
+
+A chunk file is written to a temporary name and renamed into place, so a chunk is either complete on disk or absent;
+the manifest records the sweep's specification (to refuse resuming a different sweep into the same folder), the
+finished chunks and the failures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .params import SweepError
+
+FORMATS = ("parquet", "csv")
+MANIFEST = "manifest.json"
+
+
+class ChunkStore:
+    """The folder of one sweep: ``manifest.json`` and ``chunks/chunk-000012.parquet`` (or ``.csv``)."""
+
+    def __init__(self, out: str | Path, fmt: str = "parquet") -> None:
+        if fmt not in FORMATS:
+            raise SweepError(f"format {fmt!r} unknown; valid: {', '.join(FORMATS)}")
+        self.out = Path(out)
+        self.fmt = fmt
+        self.chunk_dir = self.out / "chunks"
+
+    # ------------------------------------------------------------------------------------------------ manifest
+    @property
+    def manifest_path(self) -> Path:
+        return self.out / MANIFEST
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        if not self.manifest_path.exists():
+            return None
+        return json.loads(self.manifest_path.read_text())
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        self.out.mkdir(parents=True, exist_ok=True)
+        tmp = self.manifest_path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
+        os.replace(tmp, self.manifest_path)
+
+    def open(self, spec: dict[str, Any], *, overwrite: bool = False) -> dict[str, Any]:
+        """Start or resume: returns the manifest; refuses a folder that holds a different sweep."""
+        manifest = self.read_manifest()
+        if manifest is not None and not overwrite:
+            if manifest.get("spec") != spec:
+                raise SweepError(
+                    f"{self.out} holds a different sweep (other game file, grid, chunk size or format); "
+                    "choose another --out or pass --overwrite"
+                )
+            manifest["failed"] = {}
+            return manifest
+        if overwrite and self.chunk_dir.exists():
+            for path in self.chunk_dir.iterdir():
+                path.unlink()
+        manifest = {"spec": spec, "done": [], "failed": {}}
+        self.write_manifest(manifest)
+        return manifest
+
+    # ------------------------------------------------------------------------------------------------ chunks
+    def chunk_path(self, chunk: int) -> Path:
+        return self.chunk_dir / f"chunk-{chunk:06d}.{self.fmt}"
+
+    def has_chunk(self, chunk: int) -> bool:
+        return self.chunk_path(chunk).exists()
+
+    def write_chunk(self, chunk: int, rows: list[dict[str, Any]]) -> None:
+        self.chunk_dir.mkdir(parents=True, exist_ok=True)
+        path = self.chunk_path(chunk)
+        tmp = path.with_name(path.name + ".tmp")
+        frame = pd.DataFrame(rows)
+        if self.fmt == "parquet":
+            frame.to_parquet(tmp, index=False, engine="pyarrow")
+        else:
+            frame.to_csv(tmp, index=False)
+        os.replace(tmp, path)
+
+    def read_chunk(self, chunk: int) -> pd.DataFrame:
+        path = self.chunk_path(chunk)
+        return pd.read_parquet(path, engine="pyarrow") if self.fmt == "parquet" else pd.read_csv(path)
+
+    def finished_chunks(self) -> list[int]:
+        if not self.chunk_dir.exists():
+            return []
+        suffix = f".{self.fmt}"
+        return sorted(int(p.name[len("chunk-"):-len(suffix)]) for p in self.chunk_dir.iterdir()
+                      if p.name.startswith("chunk-") and p.name.endswith(suffix))
+
+
+def load_results(out: str | Path) -> pd.DataFrame:
+    """Every finished chunk of the sweep in ``out``, concatenated in point order."""
+    out = Path(out)
+    manifest_path = out / MANIFEST
+    if not manifest_path.exists():
+        raise SweepError(f"{out}: no {MANIFEST}; not a sweep folder")
+    fmt = json.loads(manifest_path.read_text())["spec"]["format"]
+    store = ChunkStore(out, fmt)
+    frames = [store.read_chunk(c) for c in store.finished_chunks()]
+    if not frames:
+        return pd.DataFrame()
+    frame = pd.concat(frames, ignore_index=True)
+    return frame.sort_values("point", kind="stable").reset_index(drop=True)
