@@ -33,12 +33,16 @@ TERM_KINDS = ("revenue", "fine_tuning_cost", "benefit", "production_cost", "oper
 class ParameterError(ValueError):
     """A model parameter is out of its allowed range; the message names the parameter and the range."""
 
+    def __init__(self, message: str, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
 
 def _check(name: str, value: Any, *, low: float | None = None, high: float | None = None,
            low_open: bool = False, high_open: bool = False) -> float:
     """Validate a real parameter against [low, high] (ends optionally open); return it as float."""
     if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise ParameterError(f"{name} must be a real number, got {value!r}")
+        raise ParameterError(f"{name} must be a real number, got {value!r}", name)
     value = float(value)
     lo_txt = "-inf" if low is None else f"{low:g}"
     hi_txt = "inf" if high is None else f"{high:g}"
@@ -49,7 +53,7 @@ def _check(name: str, value: Any, *, low: float | None = None, high: float | Non
     if high is not None:
         bad |= value >= high if high_open else value > high
     if bad:
-        raise ParameterError(f"{name} must be in {interval}, got {value:g}")
+        raise ParameterError(f"{name} must be in {interval}, got {value:g}", name)
     return value
 
 

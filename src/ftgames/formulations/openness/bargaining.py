@@ -1,0 +1,154 @@
+"""Bargaining over δ (G's share) in the openness game, with the SPE of the later stages substituted.
+
+Each δ induces an SPE (G's regime and ω, D's step) and utilities U_G(δ), U_D(δ); a bargaining solution is a program
+over δ ∈ [0, 1] on that curve (disagreement point (0, 0)):
+
+    nash               max log U_G + log U_D   (weights w_G, w_D optional; needs U_G, U_D > 0)
+    utilitarian        max U_G + U_D            (alias vertical_monopoly)
+    egalitarian        max min(U_G, U_D)
+    kalai_smorodinsky  max min(U_G / U_G^ideal, U_D / U_D^ideal) over the Pareto set (equal shares of ideal gains)
+    generalist_optimal max U_G;  specialist_optimal max U_D;  max_performance max α1
+    fixed              the game's δ
+
+G's regime and ω switch with δ, so U(δ) is only piecewise smooth and can jump: the program is solved with exact
+inner solves (the SPE at each δ, closed form or enumeration) on a dense grid of δ, the best cell then refined by
+golden section.  The result is labelled "grid" (not a proof of global optimality over δ).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ...models.openness import OpennessEquilibrium, OpennessGame
+from .enumeration import EquilibriumArrays, equilibrium_arrays
+from .equilibrium import solve_equilibrium
+
+SOLUTIONS = ("fixed", "nash", "utilitarian", "vertical_monopoly", "egalitarian", "kalai_smorodinsky",
+             "generalist_optimal", "specialist_optimal", "max_performance")
+DELTA_GRID = 2001
+GOLDEN_ITERATIONS = 50
+
+
+@dataclass(frozen=True)
+class OpennessBargainingOutcome:
+    """The bargained δ and the SPE it induces."""
+
+    solution: str
+    delta: float
+    equilibrium: OpennessEquilibrium
+    objective: float
+    agreement: bool  # False: no δ gives both players a positive utility ("no deal", both get 0)
+    pareto_deltas: np.ndarray  # grid δ's whose (U_G, U_D) no other grid δ dominates
+    certified: str
+
+
+def bargaining_objective(solution: str, arrays: EquilibriumArrays, *, ideal: tuple[float, float] | None = None,
+                         weights: tuple[float, float] = (1.0, 1.0), alpha0: float = 0.0) -> np.ndarray:
+    """The value each δ of ``arrays`` gets under ``solution`` (−inf where it is not allowed)."""
+    u_g, u_d = arrays.U_G, arrays.U_D
+    if solution == "nash":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = weights[0] * np.log(u_g) + weights[1] * np.log(u_d)
+        return np.where((u_g > 0) & (u_d > 0), value, -np.inf)
+    if solution in ("utilitarian", "vertical_monopoly"):
+        return u_g + u_d
+    if solution == "egalitarian":
+        return np.minimum(u_g, u_d)
+    if solution == "kalai_smorodinsky":
+        ideal_g, ideal_d = ideal if ideal is not None else (1.0, 1.0)
+        if ideal_g <= 0 or ideal_d <= 0:
+            return np.full_like(u_g, -np.inf)
+        return np.minimum(u_g / ideal_g, u_d / ideal_d)
+    if solution == "generalist_optimal":
+        return u_g.copy()
+    if solution == "specialist_optimal":
+        return u_d.copy()
+    if solution == "max_performance":
+        return np.where(np.isnan(arrays.step), -np.inf, alpha0 + arrays.step)
+    raise ValueError(f"bargaining.solution must be one of {', '.join(SOLUTIONS)}, got {solution!r}")
+
+
+def pareto_mask(u_g: np.ndarray, u_d: np.ndarray, tol: float = 1e-12) -> np.ndarray:
+    """True where no other point is at least as good for both and better for one."""
+    order = np.lexsort((-u_d, -u_g))  # by U_G descending, then U_D descending
+    mask = np.zeros(len(u_g), dtype=bool)
+    best_d = -np.inf
+    for i in order:
+        if u_d[i] > best_d + tol:
+            mask[i] = True
+            best_d = u_d[i]
+    # equal points: keep every copy of a Pareto point
+    for i in np.flatnonzero(~mask):
+        mask[i] = bool(np.any(mask & (np.abs(u_g - u_g[i]) <= tol) & (np.abs(u_d - u_d[i]) <= tol)))
+    return mask
+
+
+def bargain(game: OpennessGame, solution: str = "nash", *, weights: tuple[float, float] = (1.0, 1.0),
+            formulation: str = "enumeration", solver: str | None = None, grid: int = DELTA_GRID,
+            pareto: bool = True, **solve_options: Any) -> OpennessBargainingOutcome:
+    """Pick δ by ``solution``; the final SPE at that δ is re-solved with ``formulation`` (e.g. "kkt")."""
+    if solution not in SOLUTIONS:
+        raise ValueError(f"bargaining.solution must be one of {', '.join(SOLUTIONS)}, got {solution!r}")
+    if grid < 3:
+        raise ValueError(f"bargaining grid must have at least 3 points, got {grid}")
+    deltas = np.linspace(0.0, 1.0, grid)
+    if solution == "fixed":
+        eq = solve_equilibrium(game, formulation, solver=solver, **solve_options)
+        front = deltas[pareto_mask(*_utilities_on(game, deltas))] if pareto else np.empty(0)
+        return OpennessBargainingOutcome(solution, game.delta, eq, float("nan"), True, front, eq.certified)
+    arrays = equilibrium_arrays(game, deltas)
+    front = deltas[pareto_mask(arrays.U_G, arrays.U_D)] if pareto or solution == "kalai_smorodinsky" else np.empty(0)
+    ideal = None
+    if solution == "kalai_smorodinsky":
+        ideal = (_refined_max(game, "generalist_optimal", deltas, arrays, None, weights)[1],
+                 _refined_max(game, "specialist_optimal", deltas, arrays, None, weights)[1])
+    restrict = np.isin(deltas, front) if solution == "kalai_smorodinsky" else None
+    delta, value = _refined_max(game, solution, deltas, arrays, ideal, weights, restrict=restrict)
+    agreement = bool(np.isfinite(value))
+    if solution == "nash" and not agreement:
+        delta = game.delta
+    eq = solve_equilibrium(game.with_delta(delta), formulation, solver=solver, **solve_options)
+    if not agreement:
+        eq = OpennessEquilibrium("abstain", float("nan"), game.alpha0, float("nan"), delta, 0.0, 0.0, 0.0, 0.0,
+                                 eq.regimes, eq.formulation, eq.certified)
+    return OpennessBargainingOutcome(solution, float(delta), eq, float(value), agreement, front, "grid")
+
+
+def _utilities_on(game: OpennessGame, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    arrays = equilibrium_arrays(game, deltas)
+    return arrays.U_G, arrays.U_D
+
+
+def _refined_max(game: OpennessGame, solution: str, deltas: np.ndarray, arrays: EquilibriumArrays,
+                 ideal: tuple[float, float] | None, weights: tuple[float, float],
+                 restrict: np.ndarray | None = None) -> tuple[float, float]:
+    """Best grid δ, then golden-section refinement inside its neighbouring cells (kept only if better)."""
+
+    def objective(ds: np.ndarray) -> np.ndarray:
+        return bargaining_objective(solution, equilibrium_arrays(game, ds), ideal=ideal, weights=weights,
+                                    alpha0=game.alpha0)
+
+    values = bargaining_objective(solution, arrays, ideal=ideal, weights=weights, alpha0=game.alpha0)
+    if restrict is not None:
+        values = np.where(restrict, values, -np.inf)
+    index = int(np.argmax(values))
+    best_delta, best_value = float(deltas[index]), float(values[index])
+    if not np.isfinite(best_value):
+        return best_delta, best_value
+    a, b = deltas[max(index - 1, 0)], deltas[min(index + 1, len(deltas) - 1)]
+    ratio = (np.sqrt(5.0) - 1.0) / 2.0
+    for _ in range(GOLDEN_ITERATIONS):
+        c, d = b - ratio * (b - a), a + ratio * (b - a)
+        fc, fd = objective(np.array([c, d]))
+        if fc >= fd:
+            b = d
+        else:
+            a = c
+    candidate = 0.5 * (a + b)
+    candidate_value = float(objective(np.array([candidate]))[0])
+    if restrict is None and candidate_value > best_value:
+        return float(candidate), candidate_value
+    return best_delta, best_value
