@@ -178,6 +178,7 @@ def solve_game(file: GameFile, *, formulation: str | None = None, solver: str | 
     unregulated = bargain(game.unregulated(), settings["solution"], weights=settings["weights"],
                           grid=settings["grid"], formulation=kind, solver=config.solver, **options)
     eq, base = regulated.equilibrium, unregulated.equilibrium
+    front = regulated.pareto_deltas
     return {
         "game": "openness_regulation",
         "file": file.path,
@@ -189,8 +190,7 @@ def solve_game(file: GameFile, *, formulation: str | None = None, solver: str | 
                        "penalty_is_transfer": game.regulation.penalty_is_transfer},
         "bargaining": {"solution": settings["solution"], "delta": regulated.delta, "agreement": regulated.agreement,
                        "certified": regulated.certified,
-                       "pareto_delta_range": ([float(regulated.pareto_deltas.min()), float(regulated.pareto_deltas.max())]
-                                              if len(regulated.pareto_deltas) else None)},
+                       "pareto_delta_range": [float(front.min()), float(front.max())] if len(front) else None},
         "equilibrium": equilibrium_report(eq),
         "compliance_loss": compliance_loss(game.with_delta(regulated.delta)),
         "unregulated": equilibrium_report(base),
@@ -254,7 +254,8 @@ def render(report: dict[str, Any]) -> Any:
     head.add_column("")
     head.add_column("")
     head.add_row("regulation", f"θ = {fmt(reg['theta'])}, p = {fmt(reg['penalty'])}")
-    head.add_row("bargaining", f"{report['bargaining']['solution']}: δ (G's share) = {fmt(report['bargaining']['delta'])}")
+    bargaining = report["bargaining"]
+    head.add_row("bargaining", f"{bargaining['solution']}: δ (G's share) = {fmt(bargaining['delta'])}")
     head.add_row("formulation", f"{report['formulation']} ({report['equilibrium']['certified']})")
     head.add_row("compliance loss", f"{fmt(report['compliance_loss'])} (G complies iff p ≥ this)")
     head.add_row("effect of regulation", f"{report['effect']['effect']}: ΔU_G = {fmt(report['effect']['change_U_G'])}, "

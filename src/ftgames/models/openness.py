@@ -272,7 +272,8 @@ class CustomTerm:
 
 FAMILIES: dict[str, dict[str, type[Term]]] = {
     "revenue": {"linear": LinearRevenue, "concave_power": PowerRevenue},
-    "fine_tuning_cost": {"openness_discounted": OpennessDiscountedCost, "exponential_discount": ExponentialDiscountCost},
+    "fine_tuning_cost": {"openness_discounted": OpennessDiscountedCost,
+                         "exponential_discount": ExponentialDiscountCost},
     "benefit": {"linear": LinearBenefit, "concave_quadratic": ConcaveQuadraticBenefit},
     "production_cost": {"power": PowerProductionCost},
     "operation_cost": {"linear_leak": LinearLeakCost, "quadratic_leak": QuadraticLeakCost},
@@ -313,7 +314,8 @@ class Regulation:
         _check("regulation.theta", self.theta, low=0.0, high=1.0)
         _check("regulation.penalty", self.penalty, low=0.0)
         if not isinstance(self.penalty_is_transfer, bool):
-            raise ParameterError(f"regulation.penalty_is_transfer must be true or false, got {self.penalty_is_transfer!r}")
+            raise ParameterError("regulation.penalty_is_transfer must be true or false, "
+                                 f"got {self.penalty_is_transfer!r}", "regulation.penalty_is_transfer")
 
     @property
     def active(self) -> bool:
