@@ -46,6 +46,7 @@ class FollowerKKT:
     block: Any  # the block holding multipliers and stationarity rows
     pairs: list[ComplementarityPair] = field(default_factory=list)
     equality_multipliers: dict[str, Any] = field(default_factory=dict)
+    equality_rows: dict[str, Any] = field(default_factory=dict)  # key -> ConstraintData (e == L)
     objective: Any = None  # phi = s * f as an expression on the single-level model
     lagrangian: Any = None
 
@@ -123,6 +124,7 @@ def _add_follower_kkt(single: Any, bm: BilevelModel, original: Follower) -> Foll
     for key, _row, grad in keys_eq:
         nu = kb.nu[key]
         out.equality_multipliers[key] = nu
+        out.equality_rows[key] = _row
         for j, g in enumerate(grad):
             if not _is_zero(g):
                 stationarity[j] = stationarity[j] + nu * g

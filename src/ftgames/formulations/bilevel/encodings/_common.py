@@ -18,3 +18,10 @@ def slack_variable(block: Any, pair: Any) -> Any:
     s = block.slack[pair.key]
     block.slack_definition[pair.key] = s == pair.slack
     return s
+
+
+def load_values(model: Any, values: dict[str, Any]) -> None:
+    """Set ``model``'s variables from a name -> value map (``SolveResult.values``)."""
+    for v in model.component_data_objects(pyo.Var, descend_into=True):
+        if values.get(v.name) is not None:
+            v.set_value(values[v.name], skip_validation=True)

@@ -1,0 +1,93 @@
+"""Enumeration of the followers' active sets: each piece fixes, per complementarity pair, ``mu = 0`` or
+``slack = 0`` and is a smooth program (an LP/QP when the leader is).  Pieces are explored depth first, branching on
+the most violated pair of a relaxation (undecided pairs dropped) and pruning a node whose relaxation is infeasible
+or, when pieces are solved to global optimality, no better than the incumbent: an exact branch and bound over active
+sets.  ``max_pieces`` (default 4096) caps the number of programs solved; hitting it gives status ``time_limit``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pyomo.environ as pyo
+
+from ftgames.solvers import Capability, SolveConfig, SolveResult, Status, get_backend, solve
+
+from ..analysis import program_requirements
+from ._common import load_values
+
+NAME = "enumeration"
+EXACT = True
+TOL = 1e-7
+DEFAULT_MAX_PIECES = 4096
+
+
+def requires(options: dict[str, Any]) -> set[Capability]:
+    return set()
+
+
+def add_complementarity(block: Any, pairs: list[Any], options: dict[str, Any]) -> Any:
+    from ..model import BilevelError
+
+    raise BilevelError("enumeration has no single model: use solve_bilevel(bm, encoding='enumeration')")
+
+
+def solve_pieces(reform: Any, solver: str, config: SolveConfig, options: dict[str, Any]) -> SolveResult:
+    model = reform.model
+    pairs = reform.kkt.pairs
+    keys = [p.key for p in pairs]
+    model.pieces = pyo.Block()
+    model.pieces.mu_zero = pyo.Constraint(keys, rule=lambda b, k: pairs[keys.index(k)].multiplier == 0)
+    model.pieces.slack_zero = pyo.Constraint(keys, rule=lambda b, k: pairs[keys.index(k)].slack == 0)
+    model.pieces.mu_zero.deactivate()
+    model.pieces.slack_zero.deactivate()
+    objective = next(model.component_data_objects(pyo.Objective, active=True, descend_into=True))
+    sign = 1 if objective.sense == pyo.minimize else -1
+    requires_ = program_requirements(model)
+    convex = requires_ <= {Capability.LP, Capability.CONVEX_QP}
+    exact_pieces = convex or get_backend(solver).global_optimality
+    max_pieces = int(options.get("max_pieces", DEFAULT_MAX_PIECES))
+    best, incumbent, solved, failures = math.inf, None, 0, []
+    stack: list[dict[str, str]] = [{}]
+    while stack:
+        if solved >= max_pieces:
+            break
+        fixing = stack.pop()
+        for k in keys:
+            model.pieces.mu_zero[k].activate() if fixing.get(k) == "mu" else model.pieces.mu_zero[k].deactivate()
+            (model.pieces.slack_zero[k].activate() if fixing.get(k) == "slack"
+             else model.pieces.slack_zero[k].deactivate())
+        res = solve(model, requires=requires_, solver=solver, config=config, convex=convex,
+                    formulation=f"{model.name}:piece")
+        solved += 1
+        if res.status is Status.INFEASIBLE:
+            continue
+        if not res.ok:
+            failures.append(f"piece {fixing}: {res.status}")
+            continue
+        value = sign * res.objective
+        if exact_pieces and value >= best - TOL * (1 + abs(best)):
+            continue
+        violation = [(min(abs(pyo.value(p.multiplier)), abs(pyo.value(p.slack))), p.key) for p in pairs
+                     if p.key not in fixing]
+        worst = max(violation, default=(0.0, None))
+        if worst[0] <= TOL:
+            best, incumbent = value, res
+            continue
+        key = worst[1]
+        stack.append({**fixing, key: "slack"})
+        stack.append({**fixing, key: "mu"})
+    model.pieces.deactivate()
+    complete = not stack
+    message = f"{solved} pieces solved; search {'complete' if complete else 'stopped at max_pieces'}"
+    if failures:
+        message += f"\n{len(failures)} pieces failed: " + "; ".join(failures[:5])
+    if incumbent is None:
+        status = Status.INFEASIBLE if complete and not failures else Status.ERROR if complete else Status.TIME_LIMIT
+        return SolveResult(status, solver, f"{model.name}:enumeration", message=message)
+    load_values(model, incumbent.values)
+    proved = complete and exact_pieces and not failures
+    status = Status.OPTIMAL if proved else (Status.TIME_LIMIT if not complete else Status.LOCALLY_OPTIMAL)
+    return SolveResult(status, solver, f"{model.name}:enumeration", is_global=proved,
+                       objective=incumbent.objective, values=incumbent.values, message=message)
