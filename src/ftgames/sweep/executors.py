@@ -89,6 +89,7 @@ class DaskExecutor:
     name = "dask"
 
     def __init__(self, workers: int | None = None, scheduler: str | None = None) -> None:
+        import dask
         from distributed import Client, LocalCluster
 
         scheduler = scheduler or os.environ.get(ENV_SCHEDULER) or None
@@ -96,8 +97,10 @@ class DaskExecutor:
         if scheduler:
             self._client = Client(scheduler)
         else:
-            self._cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                                         processes=True, dashboard_address=None)
+            # non-daemonic workers may start child processes (benchmarks isolate each run in one)
+            with dask.config.set({"distributed.worker.daemon": False}):
+                self._cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                                             processes=True, dashboard_address=None)
             self._client = Client(self._cluster)
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})))
 

@@ -1,0 +1,107 @@
+"""What a benchmark suite is made of: cases (one formulation × backend on one instance of one size) and skips."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+SCALES = ("small", "full")
+CERTIFIED = ("global", "local", "no")
+
+
+@dataclass(frozen=True)
+class BenchOptions:
+    """``scale``: "small" (minutes on a laptop) or "full"; ``max_size`` caps instance sizes; ``time_limit`` per run."""
+
+    scale: str = "small"
+    max_size: int | None = None
+    time_limit: float = 10.0
+    repeats: int = 3
+
+    def __post_init__(self) -> None:
+        if self.scale not in SCALES:
+            raise ValueError(f"scale must be one of {', '.join(SCALES)}, got {self.scale!r}")
+        if not self.time_limit > 0:
+            raise ValueError(f"time limit must be > 0 seconds, got {self.time_limit}")
+        if self.repeats < 1:
+            raise ValueError(f"repeats must be >= 1, got {self.repeats}")
+        if self.max_size is not None and self.max_size < 1:
+            raise ValueError(f"max size must be >= 1, got {self.max_size}")
+
+    def sizes(self, small: Iterable[int], full: Iterable[int]) -> list[int]:
+        """The sizes of the chosen scale, capped by ``max_size``."""
+        chosen = list(small if self.scale == "small" else full)
+        return [s for s in chosen if self.max_size is None or s <= self.max_size]
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """One timed run.  ``status`` uses the solver layer's names (optimal, locally_optimal, time_limit, error, …)."""
+
+    status: str
+    certified: str  # global | local | no
+    objective: float | None = None
+    build_time: float = 0.0
+    solve_time: float = 0.0
+    message: str = ""
+
+    def __post_init__(self) -> None:
+        if self.certified not in CERTIFIED:
+            raise ValueError(f"certified must be one of {', '.join(CERTIFIED)}, got {self.certified!r}")
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("optimal", "locally_optimal")
+
+    @property
+    def total_time(self) -> float:
+        return self.build_time + self.solve_time
+
+    @classmethod
+    def from_result(cls, result: Any, objective: float | None = None, build_time: float | None = None) -> RunOutcome:
+        """From a :class:`ftgames.solvers.SolveResult` (objective overridable, e.g. a utility computed from it)."""
+        status = str(result.status)
+        certified = "global" if result.is_global else ("local" if status == "locally_optimal" else "no")
+        return cls(status, certified, result.objective if objective is None else objective,
+                   result.build_time if build_time is None else build_time, result.solve_time, result.message)
+
+
+@dataclass(frozen=True)
+class Case:
+    """Run ``run(time_limit)`` → :class:`RunOutcome`; ``reference`` is the known objective (closed form/literature)."""
+
+    instance: str
+    size: int
+    formulation: str
+    backend: str
+    run: Callable[[float], RunOutcome] = field(compare=False, repr=False)
+    reference: float | None = None
+    tolerance: float = 1e-6  # relative error max(1, |reference|) accepted as correct
+
+    @property
+    def series(self) -> tuple[str, str, str]:
+        """Cases of one series differ only in size: once one exceeds the time limit, larger ones are skipped."""
+        return (self.instance, self.formulation, self.backend)
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A combination that cannot run here, with the reason (module missing, backend unavailable, not applicable)."""
+
+    instance: str
+    formulation: str
+    backend: str
+    reason: str
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Suite:
+    """A named family of cases; ``cases(options)`` enumerates them (deterministically, for distributed runs)."""
+
+    name: str
+    description: str
+    cases: Callable[[BenchOptions], Iterable[Case | Skip]] = field(repr=False)
+    #: Imported once before any run, so that forked runs do not pay (or time) these imports.
+    warm_imports: tuple[str, ...] = ("numpy", "cvxpy", "pyomo.environ")

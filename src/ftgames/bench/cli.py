@@ -1,0 +1,87 @@
+"""``ftgames bench SUITE [SUITE ...] --out DIR``: run benchmark suites, write CSV, JSON, Markdown and plots."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from ..sweep.executors import EXECUTORS
+from .case import SCALES
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from .case import BenchOptions
+    from .loader import available_suites, suite_path, suites_dir
+    from .plots import plot_time_vs_size
+    from .report import write_report, write_tables
+    from .runner import run_suite
+
+    folder = suites_dir(args.suites_dir)
+    if args.list:
+        for name in available_suites(folder):
+            print(name)
+        return 0
+    if not args.suite:
+        raise ValueError(f"name a suite (or 'all'); available: {', '.join(available_suites(folder))}")
+    if args.out is None:
+        raise ValueError("--out DIR is required")
+    names = available_suites(folder) if args.suite == ["all"] else args.suite
+    paths = [suite_path(n, folder) for n in names]
+    options = BenchOptions(scale=args.scale, max_size=args.max_size, time_limit=args.time_limit,
+                           repeats=args.repeats)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, Any]] = []
+
+    def show(row: dict[str, Any]) -> None:
+        if args.quiet:
+            return
+        size = "" if row["size"] is None else f" n={row['size']}"
+        time_text = "" if row["total_time"] is None else f" {row['total_time']:.4f}s"
+        err = "" if row["error"] is None else f" err={row['error']:.1e}"
+        print(f"[{row['suite']}] {row['instance']}{size} {row['formulation']}/{row['backend']}: {row['status']}"
+              f"{time_text}{err}" + (f" ({row['message'][:100]})" if row["status"] in ("skipped", "error") else ""),
+              file=sys.stderr, flush=True)
+
+    start = time.perf_counter()
+    for path in paths:
+        rows += run_suite(path, options, executor=args.executor, workers=args.workers,
+                          isolate=not args.no_isolation, on_row=show)
+        write_tables(rows, out)  # keep what is finished even if a later suite is interrupted
+    command = "ftgames bench " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if args.command_line is None \
+        else args.command_line
+    write_report(rows, out, command=command)
+    plots = plot_time_vs_size(rows, out)
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row["status"]] = counts.get(row["status"], 0) + 1
+    print(f"bench: {len(rows)} rows ({', '.join(f'{k} {v}' for k, v in sorted(counts.items()))}) in "
+          f"{time.perf_counter() - start:.1f} s -> {out}/results.csv, results.json, report.md, "
+          f"{len(plots)} plot(s)")
+    return 0
+
+
+def register(subparsers: Any) -> None:
+    p = subparsers.add_parser("bench", help="run benchmark suites (formulations × backends × sizes)",
+                              description="Run benchmark suites from benchmarks/ and write results.csv, "
+                                          "results.json, report.md and log-log plots of time against size.")
+    p.add_argument("suite", nargs="*", help="suite name(s) from benchmarks/, or 'all'")
+    p.add_argument("--out", help="output folder")
+    p.add_argument("--list", action="store_true", help="list the available suites")
+    p.add_argument("--scale", choices=SCALES, default="small", help="instance sizes: small (default) or full")
+    p.add_argument("--max-size", type=int, help="largest instance size to run")
+    p.add_argument("--time-limit", type=float, default=10.0, help="seconds per run (default 10)")
+    p.add_argument("--repeats", type=int, default=3, help="runs per case; times are medians (default 3)")
+    p.add_argument("--executor", choices=EXECUTORS, default="serial",
+                   help="serial (default: undisturbed timings), local process pool, or dask")
+    p.add_argument("--workers", type=int, help="workers for local/dask executors")
+    p.add_argument("--suites-dir", help="folder of suite files (default ./benchmarks)")
+    p.add_argument("--no-isolation", action="store_true",
+                   help="run cases in the worker process (no hard kill at the time limit)")
+    p.add_argument("--quiet", action="store_true", help="no line per finished case")
+    p.add_argument("--command-line", help=argparse.SUPPRESS)
+    p.set_defaults(func=cmd_bench)

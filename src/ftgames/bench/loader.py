@@ -1,0 +1,62 @@
+"""Finding and loading suite files: ``benchmarks/<name>.py`` defining ``SUITE = Suite(...)``."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+from .case import Suite
+
+ENV_BENCHMARKS = "FTGAMES_BENCHMARKS"
+
+
+class SuiteNotFound(ValueError):
+    """No suite of that name in the benchmarks folder."""
+
+
+def suites_dir(explicit: str | Path | None = None) -> Path:
+    """``explicit``, else ``$FTGAMES_BENCHMARKS``, else ``./benchmarks``, else the repository's ``benchmarks/``."""
+    candidates = [explicit, os.environ.get(ENV_BENCHMARKS), Path.cwd() / "benchmarks",
+                  Path(__file__).resolve().parents[3] / "benchmarks"]
+    for candidate in candidates:
+        if candidate and Path(candidate).is_dir() and available_suites(Path(candidate)):
+            return Path(candidate)
+    if explicit:
+        raise SuiteNotFound(f"{explicit}: not a folder of benchmark suites")
+    raise SuiteNotFound("no benchmarks folder found: pass --suites-dir or set FTGAMES_BENCHMARKS")
+
+
+def available_suites(folder: Path) -> list[str]:
+    """Names of the files in ``folder`` that define a suite (``SUITE = Suite(``), sorted."""
+    names = []
+    for path in sorted(folder.glob("*.py")):
+        if not path.name.startswith("_") and "SUITE = Suite(" in path.read_text():
+            names.append(path.stem)
+    return names
+
+
+def suite_path(name: str, folder: Path) -> Path:
+    path = folder / f"{name}.py"
+    if name not in available_suites(folder):
+        raise SuiteNotFound(f"suite {name!r} not found in {folder}; available: {', '.join(available_suites(folder))}")
+    return path
+
+
+def load_suite(path: str | Path) -> Suite:
+    """Import the suite file (once per process) and return its ``SUITE``."""
+    path = Path(path).resolve()
+    module_name = f"ftgames_benchmarks_{path.stem}"
+    module = sys.modules.get(module_name)
+    if module is None or getattr(module, "__file__", None) != str(path):
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        if spec is None or spec.loader is None:
+            raise SuiteNotFound(f"{path}: cannot be imported")
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    suite = getattr(module, "SUITE", None)
+    if not isinstance(suite, Suite):
+        raise SuiteNotFound(f"{path}: defines no SUITE = Suite(...)")
+    return suite

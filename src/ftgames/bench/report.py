@@ -1,0 +1,141 @@
+"""Benchmark outputs: CSV and JSON of every row, a Markdown report ("time if correct, else the error")."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .runner import COLUMNS
+
+#: A formulation passes this many seconds at the size reported in "size past 10 s".
+SLOW_SECONDS = 10.0
+
+
+def write_tables(rows: list[dict[str, Any]], out: Path) -> tuple[Path, Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame(rows, columns=list(COLUMNS))
+    csv, js = out / "results.csv", out / "results.json"
+    frame.to_csv(csv, index=False)
+    js.write_text(json.dumps([{k: _plain(r.get(k)) for k in COLUMNS} for r in rows], indent=1))
+    return csv, js
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def cell(row: dict[str, Any]) -> str:
+    """Median total time when the run is correct; otherwise what went wrong (error, status or reason)."""
+    status = row["status"]
+    if status == "skipped":
+        return "–"
+    ok = status in ("optimal", "locally_optimal")
+    tag = "" if row["certified"] == "global" else (" (local)" if row["certified"] == "local" else " (uncertified)")
+    if ok and row["correct"] is not False:
+        mark = "" if row["correct"] else " †"
+        return f"{_seconds(row['total_time'])}{tag}{mark}"
+    if ok:
+        return f"✗ error {row['error']:.1e}{tag}" if row["error"] is not None else f"✗ no objective{tag}"
+    return f"✗ {status}"
+
+
+def _seconds(t: float | None) -> str:
+    if t is None:
+        return "?"
+    return f"{t * 1e3:.2g} ms" if t < 0.1 else f"{t:.3g} s"
+
+
+def markdown(rows: list[dict[str, Any]], title: str = "Benchmark results") -> str:
+    """One table per suite and instance: rows = sizes, columns = formulation/backend; then numbers and skips."""
+    lines = [f"# {title}", "",
+             "Cells: median total time (build + solve) when the result is correct; ✗ and the relative error or the "
+             "status otherwise. (local): a local optimum, nothing proved; † no reference value to check against; "
+             "– not run (reason below).", ""]
+    by_suite: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_suite[row["suite"]].append(row)
+    for suite, suite_rows in by_suite.items():
+        lines += [f"## {suite}", ""]
+        by_instance: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for row in suite_rows:
+            if row["status"] != "skipped" or row["size"] is not None:
+                by_instance[row["instance"]].append(row)
+        for instance, inst_rows in by_instance.items():
+            columns = sorted({(r["formulation"], r["backend"]) for r in inst_rows})
+            sizes = sorted({r["size"] for r in inst_rows if r["size"] is not None})
+            lines += [f"### {instance}", "", "| size | " + " | ".join(f"{f} / {b}" for f, b in columns) + " |",
+                      "|---:|" + "---|" * len(columns)]
+            index = {(r["size"], r["formulation"], r["backend"]): r for r in inst_rows}
+            for size in sizes:
+                cells = [cell(index[(size, f, b)]) if (size, f, b) in index else "" for f, b in columns]
+                lines.append(f"| {size} | " + " | ".join(cells) + " |")
+            lines.append("")
+        lines += summary(suite_rows)
+        skips = [r for r in suite_rows if r["status"] in ("skipped", "error")]
+        if skips:
+            lines += ["**Not run or failed:**", ""]
+            seen = set()
+            for r in skips:
+                text = f"- {r['instance']} · {r['formulation']} · {r['backend']}" + (
+                    f" · size {r['size']}" if r["size"] is not None else "") + f": {r['status']}: {r['message']}"
+                if text not in seen:
+                    seen.add(text)
+                    lines.append(text)
+            lines.append("")
+    return "\n".join(lines)
+
+
+def summary(rows: list[dict[str, Any]]) -> list[str]:
+    """Ratio to the closed form, size past 10 s, and the fastest certified (formulation, backend) per instance."""
+    done = [r for r in rows if r["status"] in ("optimal", "locally_optimal") and r["correct"] is not False]
+    out: list[str] = []
+    closed = {(r["instance"], r["size"]): r["total_time"] for r in done if r["formulation"] == "closed_form"}
+    ratios: dict[tuple[str, str], list[float]] = defaultdict(list)
+    for r in done:
+        ref = closed.get((r["instance"], r["size"]))
+        if r["formulation"] != "closed_form" and ref:
+            ratios[(r["formulation"], r["backend"])].append(r["total_time"] / ref)
+    if ratios:
+        out += ["| formulation / backend | median time ÷ closed form | runs |", "|---|---:|---:|"]
+        for (f, b), values in sorted(ratios.items()):
+            out.append(f"| {f} / {b} | {pd.Series(values).median():.3g} | {len(values)} |")
+        out.append("")
+    slow: dict[tuple[str, str, str], int] = {}
+    for r in rows:
+        if r["size"] is None:
+            continue
+        key = (r["instance"], r["formulation"], r["backend"])
+        over = r["status"] == "time_limit" or (r["total_time"] or 0.0) > SLOW_SECONDS
+        if over and (key not in slow or r["size"] < slow[key]):
+            slow[key] = r["size"]
+    if slow:
+        out += [f"Size at which a series first exceeds {SLOW_SECONDS:g} s (or its time limit): " + "; ".join(
+            f"{i} · {f} / {b}: {s}" for (i, f, b), s in sorted(slow.items())), ""]
+    best: dict[str, dict[str, Any]] = {}  # per instance, at its largest size with a certified correct run
+    for r in done:
+        if r["certified"] == "global" and r["correct"]:
+            cur = best.get(r["instance"])
+            if cur is None or (r["size"], -r["total_time"]) > (cur["size"], -cur["total_time"]):
+                best[r["instance"]] = r
+    if best:
+        out += ["Fastest certified correct (formulation / backend), at the largest size solved: " + "; ".join(
+            f"{i} (size {r['size']}): {r['formulation']} / {r['backend']} {_seconds(r['total_time'])}"
+            for i, r in sorted(best.items())), ""]
+    return out
+
+
+def write_report(rows: list[dict[str, Any]], out: Path, title: str = "Benchmark results",
+                 command: str | None = None) -> Path:
+    text = markdown(rows, title)
+    if command:
+        text = text.replace("\n\n", f"\n\nReproduce with `{command}`.\n\n", 1)
+    path = out / "report.md"
+    path.write_text(text)
+    return path

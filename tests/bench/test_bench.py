@@ -1,0 +1,121 @@
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ftgames.bench import BenchOptions, available_suites, markdown, plot_time_vs_size, run_suite
+from ftgames.bench.report import cell
+from ftgames.cli import main
+
+HERE = Path(__file__).parent
+OPTIONS = BenchOptions(time_limit=0.5, repeats=2)
+
+
+@pytest.fixture(scope="module")
+def suite_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("suites")
+    shutil.copy(HERE / "toy_suite.py", folder / "toy.py")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def rows(suite_dir) -> list[dict]:
+    return run_suite(suite_dir / "toy.py", OPTIONS)
+
+
+def by(rows, formulation, size=None):
+    return [r for r in rows if r["formulation"] == formulation and (size is None or r["size"] == size)]
+
+
+def test_suite_files_are_discovered(suite_dir):
+    assert available_suites(suite_dir) == ["toy"]
+
+
+def test_correct_runs_are_timed_with_median_and_checked_against_the_reference(rows):
+    for formulation in ("closed_form", "conic"):
+        for row in by(rows, formulation):
+            assert row["status"] == "optimal" and row["certified"] == "global"
+            assert row["correct"] is True and row["error"] < 1e-6
+            assert row["repeats"] == 2
+            assert row["total_time"] == pytest.approx(row["build_time"] + row["solve_time"], rel=0.5, abs=1e-3)
+
+
+def test_wrong_answers_are_reported_with_their_error(rows):
+    for row in by(rows, "wrong"):
+        assert row["correct"] is False
+        assert row["error"] == pytest.approx(0.5 / max(1.0, row["reference"]))
+
+
+def test_a_slow_run_is_killed_and_larger_sizes_are_not_attempted(rows):
+    assert by(rows, "sleepy", 1)[0]["certified"] == "local"
+    timed_out = by(rows, "sleepy", 10)[0]
+    assert timed_out["status"] == "time_limit" and timed_out["repeats"] == 1
+    assert timed_out["total_time"] < 5
+    skipped = by(rows, "sleepy", 100)[0]
+    assert skipped["status"] == "skipped" and "size 10 already exceeded" in skipped["message"]
+
+
+def test_crashes_and_missing_modules_are_rows_not_silence(rows):
+    for row in by(rows, "crash"):
+        assert row["status"] == "error" and "ZeroDivisionError: crash on purpose" in row["message"]
+    future = by(rows, "future")
+    assert future[0]["status"] == "skipped" and future[0]["message"] == "module not there yet"
+
+
+def test_report_shows_time_if_correct_else_the_error(rows, tmp_path):
+    text = markdown(rows)
+    assert "| size | closed_form / numpy | conic / clarabel | crash / none | sleepy / none | wrong / none |" in text
+    assert "✗ error 5.0e-01" in text and "✗ time_limit" in text and "✗ error" in text
+    assert "conic / clarabel |" in text and "median time ÷ closed form" in text
+    ok_row = by(rows, "conic", 10)[0]
+    assert cell(ok_row).endswith(("ms", " s"))
+    paths = plot_time_vs_size(rows, tmp_path)
+    assert [p.name for p in paths] == ["toy_time_vs_size.png"] and paths[0].stat().st_size > 10_000
+
+
+def test_cli_writes_csv_json_report_and_plots(suite_dir, tmp_path, capsys):
+    out = tmp_path / "bench"
+    code = main(["bench", "toy", "--suites-dir", str(suite_dir), "--out", str(out), "--time-limit", "0.5",
+                 "--repeats", "1", "--max-size", "10", "--quiet"])
+    assert code == 0
+    frame = pd.read_csv(out / "results.csv")
+    assert set(frame["size"].dropna()) == {1, 10}
+    records = json.loads((out / "results.json").read_text())
+    assert len(records) == len(frame) and {"error", "certified", "total_time"} <= set(records[0])
+    assert (out / "report.md").read_text().startswith("# Benchmark results")
+    assert (out / "toy_time_vs_size.png").exists()
+    assert "bench:" in capsys.readouterr().out
+
+
+def test_cli_lists_suites_and_rejects_unknown(suite_dir, capsys):
+    assert main(["bench", "--list", "--suites-dir", str(suite_dir)]) == 0
+    assert capsys.readouterr().out.split() == ["toy"]
+    assert main(["bench", "nope", "--suites-dir", str(suite_dir), "--out", "x"]) == 2
+    assert "suite 'nope' not found" in capsys.readouterr().err
+
+
+def test_options_are_validated():
+    with pytest.raises(ValueError, match="scale must be one of"):
+        BenchOptions(scale="huge")
+    with pytest.raises(ValueError, match="time limit must be > 0"):
+        BenchOptions(time_limit=0)
+
+
+def test_dask_executor_gives_the_same_outcomes(suite_dir, rows):
+    """Cases run on a two-worker local Dask cluster (each run still forked and killed at its limit)."""
+    from ftgames.sweep import DaskExecutor
+
+    executor = DaskExecutor(workers=2)
+    try:
+        distributed = run_suite(suite_dir / "toy.py", OPTIONS, executor=executor)
+    finally:
+        executor.close()
+
+    def outcome(rs):
+        return sorted((r["formulation"], r["size"] or 0, r["status"], r["correct"] is True) for r in rs)
+
+    assert outcome(distributed) == outcome(rows)
