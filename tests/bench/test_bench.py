@@ -105,17 +105,38 @@ def test_options_are_validated():
         BenchOptions(time_limit=0)
 
 
-def test_dask_executor_gives_the_same_outcomes(suite_dir, rows):
+TINY_SUITE = """
+from ftgames.bench import Case, RunOutcome, Suite
+
+
+def harmonic(n):
+    return RunOutcome("optimal", "global", sum(1.0 / k for k in range(1, n + 1)), 0.0, 1e-6)
+
+
+def cases(options):
+    for n in (1, 10, 100):
+        yield Case("harmonic", n, "sum", "python", lambda t, n=n: harmonic(n), sum(1.0 / k for k in range(1, n + 1)))
+        yield Case("harmonic", n, "crash", "python", lambda t, n=n: 1 / 0)
+
+
+SUITE = Suite("tiny", "harmonic numbers", cases, warm_imports=())
+"""
+
+
+def test_dask_executor_gives_the_same_outcomes(tmp_path):
     """Cases run on a two-worker local Dask cluster (each run still forked and killed at its limit)."""
     from ftgames.sweep import DaskExecutor
 
+    (tmp_path / "tiny.py").write_text(TINY_SUITE)
+    serial = run_suite(tmp_path / "tiny.py", OPTIONS)
     executor = DaskExecutor(workers=2)
     try:
-        distributed = run_suite(suite_dir / "toy.py", OPTIONS, executor=executor)
+        distributed = run_suite(tmp_path / "tiny.py", OPTIONS, executor=executor)
     finally:
         executor.close()
 
     def outcome(rs):
-        return sorted((r["formulation"], r["size"] or 0, r["status"], r["correct"] is True) for r in rs)
+        return [(r["formulation"], r["size"], r["status"], r["objective"], r["correct"]) for r in rs]
 
-    assert outcome(distributed) == outcome(rows)
+    assert outcome(distributed) == outcome(serial)
+    assert [r["status"] for r in serial] == ["optimal", "error"] * 3
