@@ -9,7 +9,9 @@ File layout (every table optional; missing values take the model's defaults)::
                                                           production_cost, operation_cost)
     [regulation]            theta, penalty, penalty_is_transfer
     [bargaining]            solution ("fixed", "nash", ...), delta (G's share when fixed), weights, grid
-    [solve]                 formulation ("enumeration", "kkt", "kkt_sos1", "kkt_bigm"), solver, time_limit, ...
+    [solve]                 formulation ("enumeration", "kkt" = "kkt_sos1", "kkt_bigm", "kkt_indicator" through the
+                            bilevel layer; "kkt_direct_sos1", "kkt_direct_bigm" written directly in Pyomo),
+                            solver, time_limit, ...
 """
 
 from __future__ import annotations
@@ -34,8 +36,10 @@ TOP_KEYS = {"game", "title", "description", "model", "regulation", "bargaining",
 MODEL_KEYS = {"alpha0", "max_fine_tuning", *TERM_KINDS}
 REGULATION_KEYS = {"theta", "penalty", "penalty_is_transfer"}
 BARGAINING_KEYS = {"solution", "delta", "weights", "grid"}
-FORMULATIONS = {"enumeration": ("enumeration", "sos1"), "kkt": ("kkt", "sos1"), "kkt_sos1": ("kkt", "sos1"),
-                "kkt_bigm": ("kkt", "bigm")}
+FORMULATIONS = {"enumeration": ("enumeration", "sos1", "bilevel"), "kkt": ("kkt", "sos1", "bilevel"),
+                "kkt_sos1": ("kkt", "sos1", "bilevel"), "kkt_bigm": ("kkt", "bigm", "bilevel"),
+                "kkt_indicator": ("kkt", "indicator", "bilevel"), "kkt_direct_sos1": ("kkt", "sos1", "pyomo"),
+                "kkt_direct_bigm": ("kkt", "bigm", "pyomo")}
 
 
 # ----------------------------------------------------------------------------------------------- parsing
@@ -139,7 +143,7 @@ def load_game(file: GameFile) -> tuple[OpennessGame, dict[str, Any], dict[str, A
     return game_from_data(data, file), bargaining_settings(data, file), data
 
 
-def _formulation(name: str | None, file: GameFile) -> tuple[str, str]:
+def _formulation(name: str | None, file: GameFile) -> tuple[str, str, str]:
     name = name or "enumeration"
     if name not in FORMULATIONS:
         raise file.error("solve.formulation", f"unknown formulation {name!r}; valid: {', '.join(FORMULATIONS)}")
@@ -171,8 +175,8 @@ def solve_game(file: GameFile, *, formulation: str | None = None, solver: str | 
 
     game, settings, data = load_game(file)
     config = SolveConfig.from_table({k: v for k, v in data["solve"].items()}, formulation=formulation, solver=solver)
-    kind, encoding = _formulation(config.formulation, file)
-    options = {"encoding": encoding, "config": config} if kind == "kkt" else {}
+    kind, encoding, via = _formulation(config.formulation, file)
+    options = {"encoding": encoding, "config": config, "via": via} if kind == "kkt" else {}
     regulated = bargain(game, settings["solution"], weights=settings["weights"], grid=settings["grid"],
                         formulation=kind, solver=config.solver, **options)
     unregulated = bargain(game.unregulated(), settings["solution"], weights=settings["weights"],
@@ -182,7 +186,7 @@ def solve_game(file: GameFile, *, formulation: str | None = None, solver: str | 
     return {
         "game": "openness_regulation",
         "file": file.path,
-        "formulation": kind if kind == "enumeration" else f"kkt_{encoding}",
+        "formulation": regulated.equilibrium.formulation,
         "solver": (config.solver or "scip") if kind == "kkt" else None,
         "terms": game.describe_terms(),
         "alpha0": game.alpha0,

@@ -71,19 +71,12 @@ def bargaining_objective(solution: str, arrays: EquilibriumArrays, *, ideal: tup
     raise ValueError(f"bargaining.solution must be one of {', '.join(SOLUTIONS)}, got {solution!r}")
 
 
-def pareto_mask(u_g: np.ndarray, u_d: np.ndarray, tol: float = 1e-12) -> np.ndarray:
-    """True where no other point is at least as good for both and better for one."""
-    order = np.lexsort((-u_d, -u_g))  # by U_G descending, then U_D descending
-    mask = np.zeros(len(u_g), dtype=bool)
-    best_d = -np.inf
-    for i in order:
-        if u_d[i] > best_d + tol:
-            mask[i] = True
-            best_d = u_d[i]
-    # equal points: keep every copy of a Pareto point
-    for i in np.flatnonzero(~mask):
-        mask[i] = bool(np.any(mask & (np.abs(u_g - u_g[i]) <= tol) & (np.abs(u_d - u_d[i]) <= tol)))
-    return mask
+def pareto_mask(u_g: np.ndarray, u_d: np.ndarray) -> np.ndarray:
+    """True where no other δ gives both players at least as much and one more (the fine-tuning game's
+    ``nondominated``, shared with its bargaining programs)."""
+    from ..bargaining.frontier import nondominated
+
+    return nondominated(np.column_stack([u_g, u_d]))
 
 
 def bargain(game: OpennessGame, solution: str = "nash", *, weights: tuple[float, float] = (1.0, 1.0),

@@ -5,7 +5,9 @@ conditions).
 Formulations:
     "enumeration"  D's closed form (or exact bisection) substituted; each regime's ω found by comparing interval ends
                    (exact when V is convex in ω, the default forms) or by grid + golden-section refinement.
-    "kkt"          each regime a single-level KKT program solved globally by SCIP (``encoding`` "sos1" or "bigm").
+    "kkt"          each regime a leader–follower program (``ftgames.formulations.bilevel``): D's KKT conditions
+                   with a complementarity ``encoding`` ("sos1", "bigm", ...), solved globally by SCIP and certified
+                   by re-solving D's problem; ``via="pyomo"`` writes the same KKT program directly in Pyomo.
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ FORMULATIONS = ("enumeration", "kkt")
 
 
 def solve_equilibrium(game: OpennessGame, formulation: str = "enumeration", *, encoding: str = "sos1",
-                      solver: str | None = None, config: SolveConfig | None = None) -> OpennessEquilibrium:
+                      solver: str | None = None, config: SolveConfig | None = None,
+                      via: str = "bilevel") -> OpennessEquilibrium:
     """G's best regime and openness, D's fine-tuning, and both utilities at the game's δ."""
     if formulation == "enumeration":
         return _from_enumeration(game)
     if formulation == "kkt":
-        return _from_kkt(game, encoding=encoding, solver=solver, config=config)
+        if via not in ("bilevel", "pyomo"):
+            raise ValueError(f"via must be 'bilevel' or 'pyomo', got {via!r}")
+        return _from_kkt(game, encoding=encoding, solver=solver, config=config, via=via)
     raise ValueError(f"formulation must be one of {', '.join(FORMULATIONS)}, got {formulation!r}")
 
 
@@ -44,16 +49,17 @@ def _from_enumeration(game: OpennessGame) -> OpennessEquilibrium:
     return choose_regime(game, values, "enumeration")
 
 
-def _from_kkt(game: OpennessGame, *, encoding: str, solver: str | None,
-              config: SolveConfig | None) -> OpennessEquilibrium:
-    from .kkt import solve_regime_kkt
+def _from_kkt(game: OpennessGame, *, encoding: str, solver: str | None, config: SolveConfig | None,
+              via: str) -> OpennessEquilibrium:
+    from .kkt import solve_regime_bilevel, solve_regime_kkt
 
-    values = [solve_regime_kkt(game, name, encoding=encoding, solver=solver, config=config)
+    solve_regime = solve_regime_bilevel if via == "bilevel" else solve_regime_kkt
+    values = [solve_regime(game, name, encoding=encoding, solver=solver, config=config)
               for name in ("comply", "pay")]
     for value in values:
         if value.feasible and not value.certified:
             raise SolveFailed(f"openness KKT program of regime '{value.regime}' ended with status '{value.status}'")
-    return choose_regime(game, values, f"kkt_{encoding}")
+    return choose_regime(game, values, f"kkt_{encoding}" if via == "bilevel" else f"kkt_direct_{encoding}")
 
 
 def choose_regime(game: OpennessGame, values: list[RegimeValue], formulation: str) -> OpennessEquilibrium:

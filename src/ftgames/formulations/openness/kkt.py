@@ -133,3 +133,61 @@ def solve_regime_kkt(game: OpennessGame, regime: str, *, encoding: str = "sos1",
     u_g, u_d = utilities(game, omega, step, game.delta, regime_penalty(game, regime))
     return RegimeValue(regime, True, omega, step, float(u_g), float(u_d),
                        certified="global" if result.is_global else "local", status=str(result.status))
+
+
+# ------------------------------------------------------------------------------------ through the bilevel layer
+def build_regime_bilevel(game: OpennessGame, regime: str) -> Any:
+    """The regime as a :class:`~ftgames.formulations.bilevel.BilevelModel`: G (leader) chooses ω on the regime's
+    interval, D (follower ``fine_tuning``) maximizes (1 − δ) R(α0 + Δ) − C(Δ; ω) over 0 ≤ Δ ≤ Δ_max.  The layer
+    writes D's KKT conditions and the complementarity encoding.  None if the regime is empty."""
+    import pyomo.environ as pyo
+
+    from ..bilevel import BilevelModel
+
+    interval = regime_interval(game, regime)
+    if interval is None:
+        return None
+    lo, hi = interval
+    delta = game.delta
+    ops = _pyomo_ops()
+    step_max = step_upper_bound(game, lo, hi, delta)
+    bm = BilevelModel(f"openness_{regime}")
+    m = bm.model
+    m.omega = pyo.Var(bounds=(lo, hi), initialize=0.5 * (lo + hi))
+    follower = bm.add_follower("fine_tuning", sense="max", assume_convex=True)
+    follower.block.step = pyo.Var(bounds=(0.0, step_max), initialize=0.5 * step_max)
+    step = follower.block.step
+    try:
+        follower.set_objective((1.0 - delta) * game.revenue(game.alpha0 + step, ops=ops)
+                               - game.fine_tuning_cost(step, m.omega, ops=ops))
+        m.objective = pyo.Objective(
+            expr=delta * game.revenue(game.alpha0 + step, ops=ops) + game.benefit(m.omega, ops=ops)
+            - float(game.production_cost(game.alpha0)) - game.operation_cost(m.omega, game.alpha0, ops=ops)
+            - regime_penalty(game, regime), sense=pyo.maximize)
+    except Exception as exc:
+        raise ValueError(f"the KKT formulation needs terms written with arithmetic, exp and log; a term failed on a "
+                         f"Pyomo expression ({type(exc).__name__}: {exc}); use formulation='enumeration'") from exc
+    return bm
+
+
+def solve_regime_bilevel(game: OpennessGame, regime: str, *, encoding: str = "sos1", solver: str | None = None,
+                         config: SolveConfig | None = None) -> RegimeValue:
+    """Solve one regime with ``solve_bilevel``; "global" only for a certified_global certificate."""
+    from ..bilevel import CERTIFIED_GLOBAL, solve_bilevel
+    from .follower import utilities
+
+    bm = build_regime_bilevel(game, regime)
+    if bm is None:
+        return RegimeValue(regime, feasible=False)
+    result = solve_bilevel(bm, encoding=encoding, solver=solver or "scip", config=config or SolveConfig())
+    if not result.ok:
+        return RegimeValue(regime, feasible=result.status is not Status.INFEASIBLE, status=str(result.status))
+    if not result.certified:
+        reasons = "; ".join(result.certificate.reasons) if result.certificate else result.message
+        return RegimeValue(regime, True, status=f"uncertified: {reasons}")
+    lo, hi = regime_interval(game, regime)
+    omega = min(max(float(bm.model.omega.value), lo), hi)
+    step = max(float(bm.model.fine_tuning.step.value), 0.0)
+    u_g, u_d = utilities(game, omega, step, game.delta, regime_penalty(game, regime))
+    label = "global" if result.label == CERTIFIED_GLOBAL else "local"
+    return RegimeValue(regime, True, omega, step, float(u_g), float(u_d), certified=label, status=str(result.status))
