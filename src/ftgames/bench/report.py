@@ -107,6 +107,14 @@ def summary(rows: list[dict[str, Any]]) -> list[str]:
         for (f, b), values in sorted(ratios.items()):
             out.append(f"| {f} / {b} | {pd.Series(values).median():.3g} | {len(values)} |")
         out.append("")
+    rebuild = {(r["instance"], r["size"], r["backend"]): r["total_time"] for r in done if r["formulation"] == "rebuild"}
+    speedups = [(r["instance"], r["size"], r["backend"], rebuild[key] / r["total_time"])
+                for r in done if r["formulation"] == "persistent"
+                and (key := (r["instance"], r["size"], r["backend"])) in rebuild and r["total_time"]]
+    if speedups:
+        out += ["| instance | re-solves | backend | rebuild time ÷ persistent time |", "|---|---:|---|---:|"]
+        out += [f"| {i} | {n} | {b} | {x:.3g} |" for i, n, b, x in sorted(speedups)]
+        out.append("")
     slow: dict[tuple[str, str, str], int] = {}
     for r in rows:
         if r["size"] is None:
