@@ -76,7 +76,7 @@ def exact_leader(game: FineTuningGame, delta: Sequence[float]) -> LeaderSolution
         members = [i for i, t in enumerate(thresholds) if t <= lo]
         for a0 in _piece_candidates(game, delta, members, lo, hi):
             value, responses = game.leader_value(delta, a0)
-            if best is None or value > best[1] + 1e-14:
+            if best is None or value > best[1]:
                 best = (a0, value, responses)
     assert best is not None
     a0, value, responses = best

@@ -1,0 +1,9 @@
+"""Bargaining over the revenue shares δ, formulated as programs (CVXPY conic, Pyomo single-level, sampled frontier),
+the integrated first-best benchmark, the Pareto set of δ, and the classic solutions over a given utility set."""
+
+from .first_best import FirstBest, efficiency_ratio, first_best
+from .frontier import equilibrium_table, nondominated, pareto_set
+from .solutions import ALIASES, FORMULATIONS, SOLUTIONS, bargain, canonical, exact_equilibrium
+
+__all__ = ["FirstBest", "efficiency_ratio", "first_best", "equilibrium_table", "nondominated", "pareto_set", "ALIASES",
+           "FORMULATIONS", "SOLUTIONS", "bargain", "canonical", "exact_equilibrium"]

@@ -1,0 +1,273 @@
+"""Bargaining over δ: one entry point, ``bargain(game, solution, formulation=...)``, several formulations.
+
+=====================  ====================================================================  =====================
+formulation            what it solves                                                        optimality
+=====================  ====================================================================  =====================
+``conic`` (``log``,    CVXPY programs in δ (one quadratic specialist; the utilitarian QP     global (convex)
+``geo_mean`` for Nash)  for n quadratic specialists; max_performance with every k ≥ 2)
+``vertices``           max_performance when every k ≤ 2 (convex objective: a vertex)        exact
+``single_level``       Pyomo program embedding the equilibrium conditions (linear revenue)   Ipopt: local; SCIP: global
+``frontier``           sampled exact equilibria, best sample refined (entry costs, power     local
+                       revenue, anything)
+=====================  ====================================================================  =====================
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ...models.costs import ModelError
+from ...models.fine_tuning import FineTuningGame
+from ...models.outcomes import BargainingOutcome, Equilibrium
+from ...solvers import Capability, SolveConfig, Status, solve
+from ..equilibrium import default_formulation, solve_equilibrium
+from . import conic, frontier, kalai_smorodinsky, nash, performance, single_level
+
+SOLUTIONS = ("utilitarian", "nash", "egalitarian", "kalai_smorodinsky", "max_performance", "generalist_optimal",
+             "specialist_optimal")
+ALIASES = {"vertical_monopoly": "utilitarian"}
+FORMULATIONS = ("conic", "log", "geo_mean", "vertices", "single_level", "frontier")
+
+
+def canonical(solution: str) -> str:
+    name = ALIASES.get(solution, solution)
+    if name not in SOLUTIONS:
+        raise ModelError(f"bargaining solution must be one of {', '.join(SOLUTIONS + tuple(ALIASES))}, "
+                         f"got {solution!r}")
+    return name
+
+
+def exact_equilibrium(game: FineTuningGame, delta: Sequence[float]) -> Equilibrium:
+    """The SPE at δ by the exact formulation that applies (closed form, else enumeration)."""
+    clipped = [min(max(float(d), 0.0), 1.0) for d in delta]
+    return solve_equilibrium(game, clipped, default_formulation(game))
+
+
+def labels_of(delta: Sequence[float], tol: float = 1e-6) -> tuple[str, ...]:
+    """Second reading of the regimes: free-rider (δ_i = 0, pays G nothing), contributor, abstainer (δ_i = 1)."""
+    return tuple("free-rider" if d <= tol else "abstainer" if d >= 1 - tol else "contributor" for d in delta)
+
+
+def choose_formulation(game: FineTuningGame, solution: str, disagreement: Sequence[float]) -> str:
+    zero_d = not any(disagreement)
+    if solution == "utilitarian" and game.is_quadratic:
+        return "conic"
+    if solution == "max_performance" and _performance_conic(game):
+        return "conic" if min(performance.exponents(game)) >= 2 else "vertices"
+    if game.n == 1 and game.is_quadratic and (zero_d or solution == "nash"):
+        return "log" if solution == "nash" else "conic"
+    if game.linear_revenue and not game.has_entry_decisions:
+        return "single_level"
+    return "frontier"
+
+
+def _performance_conic(game: FineTuningGame) -> bool:
+    try:
+        performance.check_power_structure(game)
+    except ModelError:
+        return False
+    ks = performance.exponents(game)
+    return min(ks) >= 2 or max(ks) <= 2
+
+
+def bargain(game: FineTuningGame, solution: str, *, formulation: str | None = None, solver: str | None = None,
+            config: SolveConfig | None = None, weights: Sequence[float] | None = None,
+            disagreement: Sequence[float] | None = None, aggregate: str = "mean",
+            points_per_axis: int | None = None) -> BargainingOutcome:
+    """Solve bargaining ``solution`` over δ.  Players are (G, D_1, .., D_n): ``weights`` and ``disagreement`` (the
+    disagreement point, default 0) have n + 1 entries.  The outcome carries the exact equilibrium at the chosen δ."""
+    name = canonical(solution)
+    config = config or SolveConfig()
+    players = game.n + 1
+    weights = _vector("weights", weights, players, 1.0, positive=True)
+    disagreement = _vector("disagreement", disagreement, players, 0.0)
+    form = formulation or choose_formulation(game, name, disagreement)
+    if form not in FORMULATIONS:
+        raise ModelError(f"bargaining formulation must be one of {', '.join(FORMULATIONS)}, got {form!r}")
+    if form in ("conic", "log", "geo_mean"):
+        delta, status, is_global, objective, used = _conic(game, name, form, solver or config.solver or "clarabel",
+                                                           config, weights, disagreement, aggregate)
+    elif form == "vertices":
+        if name != "max_performance":
+            raise ModelError("formulation 'vertices' applies to max_performance only")
+        delta, objective = performance.best_vertex(game, aggregate)
+        status, is_global, used = Status.OPTIMAL, True, "exact"
+    elif form == "single_level":
+        delta, status, is_global, objective, used = _single_level(game, name, solver or config.solver or "ipopt",
+                                                                  config, weights, disagreement, aggregate)
+    else:
+        delta, objective = _frontier(game, name, weights, disagreement, aggregate, points_per_axis)
+        status, is_global, used = Status.LOCALLY_OPTIMAL, False, "sampled+nelder-mead"
+    eq = exact_equilibrium(game, delta)
+    return BargainingOutcome(name, eq, form, used, str(status), is_global, objective, labels_of(eq.delta),
+                             {"weights": list(weights), "disagreement": list(disagreement)})
+
+
+def _vector(name: str, values: Sequence[float] | None, size: int, default: float, positive: bool = False):
+    if values is None:
+        return tuple([default] * size)
+    vals = [float(v) for v in values]
+    if len(vals) != size:
+        raise ModelError(f"{name} must have {size} entries (G, then each specialist), got {len(vals)}")
+    for i, v in enumerate(vals):
+        if not math.isfinite(v) or (positive and v <= 0):
+            raise ModelError(f"{name}[{i}] must be {'> 0' if positive else 'finite'}, got {v}")
+    return tuple(vals)
+
+
+# ------------------------------------------------------------------------------------------------ conic
+def _conic(game: FineTuningGame, name: str, form: str, solver: str, config: SolveConfig, weights, disagreement,
+           aggregate: str):
+    if form in ("log", "geo_mean") and name != "nash":
+        raise ModelError(f"formulation {form!r} is a form of the Nash program; {name!r} uses 'conic'")
+    if name == "utilitarian":
+        problem, delta = conic.utilitarian_problem(game)
+        requires = {Capability.CONVEX_QP}
+    elif name == "max_performance":
+        problem, delta = performance.performance_problem(game, aggregate)
+        requires = {Capability.SOC}
+    elif name == "nash":
+        if any(d < 0 for d in disagreement):
+            raise ModelError("the conic Nash program needs a disagreement point >= 0; use 'single_level'")
+        problem, delta = nash.nash_problem(game, "log" if form == "conic" else form, weights, disagreement)
+        requires = {Capability.EXP_CONE, Capability.SOC} if form in ("conic", "log") else {Capability.SOC}
+    else:
+        if any(disagreement):
+            raise ModelError(f"the conic {name} program needs the disagreement point 0; use 'single_level'")
+        if name == "egalitarian":
+            problem, delta = kalai_smorodinsky.egalitarian_problem(game)
+        elif name in ("generalist_optimal", "specialist_optimal"):
+            problem, delta = kalai_smorodinsky.one_sided_problem(game, "G" if name == "generalist_optimal" else "D")
+        else:
+            ideal = [_conic_ideal(game, p, solver, config) for p in ("G", "D")]
+            problem, delta = kalai_smorodinsky.kalai_smorodinsky_problem(game, *ideal)
+        requires = {Capability.SOC}
+    result = solve(problem, requires=requires, solver=solver, config=config, convex=True,
+                   formulation=f"bargaining:{name}:{form}")
+    result.raise_for_status()
+    value = np.atleast_1d(delta.value).astype(float)
+    if name == "nash" and game.n == 1:  # sharpen a flat interior-point optimum on its first-order condition
+        value[0], _ = nash.polish(game, float(value[0]), weights, disagreement)
+    objective = _objective_value(game, name, value, weights, disagreement)
+    return tuple(value.tolist()), result.status, result.is_global, objective, solver
+
+
+def _conic_ideal(game: FineTuningGame, player: str, solver: str, config: SolveConfig) -> float:
+    problem, _ = kalai_smorodinsky.one_sided_problem(game, player)
+    result = solve(problem, requires={Capability.SOC}, solver=solver, config=config, convex=True,
+                   formulation=f"bargaining:ideal:{player}")
+    result.raise_for_status()
+    return float(problem.value) ** 2
+
+
+def _objective_value(game: FineTuningGame, name: str, delta, weights, disagreement) -> float:
+    eq = exact_equilibrium(game, delta)
+    us = np.array([eq.U_G, *eq.U_D])
+    d = np.array(disagreement)
+    if name == "utilitarian":
+        return float(us.sum())
+    if name == "nash":
+        gains = us - d
+        return float(np.sum(np.array(weights) * np.log(gains))) if np.all(gains > 0) else -math.inf
+    if name == "generalist_optimal":
+        return float(us[0])
+    if name == "specialist_optimal":
+        return float(us[1:].sum())
+    if name == "max_performance":
+        return float(np.mean(eq.alpha))
+    return float(np.min(us - d))
+
+
+# ------------------------------------------------------------------------------------------------ single level
+def _single_level(game: FineTuningGame, name: str, solver: str, config: SolveConfig, weights, disagreement,
+                  aggregate: str):
+    single_level.check_applicable(game)
+    ideal = None
+    if name == "kalai_smorodinsky":
+        ideal = []
+        for j in range(game.n + 1):
+            crit = _player_criterion(game, j)
+            sol = single_level.solve_single_level(game, crit, solver=solver, config=config)
+            sol.result.raise_for_status()
+            ideal.append(sol.result.objective)
+    crit = single_level.criterion(game, name, weights=weights, disagreement=disagreement, ideal=ideal,
+                                  aggregate=aggregate)
+    sol = single_level.solve_single_level(game, crit, solver=solver, config=config)
+    sol.result.raise_for_status()
+    objective = _objective_value(game, name, sol.delta, weights, disagreement)
+    return sol.delta, sol.result.status, sol.result.is_global, objective, solver
+
+
+def _player_criterion(game: FineTuningGame, j: int) -> single_level.Criterion:
+    import pyomo.environ as pyo
+
+    def attach(m: Any) -> None:
+        target = m.U_G if j == 0 else m.U_D[j - 1]
+        m.objective = pyo.Objective(expr=target, sense=pyo.maximize)
+
+    return single_level.Criterion(f"ideal[{j}]", attach)
+
+
+# ------------------------------------------------------------------------------------------------ frontier
+def criterion_values(name: str, table: frontier.EquilibriumTable, weights, disagreement, aggregate: str,
+                     ideal: np.ndarray | None = None) -> np.ndarray:
+    """The bargaining criterion at every sampled δ (−∞ where undefined)."""
+    us = table.utilities
+    d = np.asarray(disagreement)
+    if name == "utilitarian":
+        return us.sum(axis=1)
+    if name == "generalist_optimal":
+        return us[:, 0]
+    if name == "specialist_optimal":
+        return us[:, 1:].sum(axis=1)
+    if name == "max_performance":
+        return table.alpha.mean(axis=1) if aggregate == "mean" else table.alpha.min(axis=1)
+    gains = us - d
+    if name == "nash":
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.where(np.all(gains > 0, axis=1), np.sum(np.asarray(weights) * np.log(
+                np.maximum(gains, 1e-300)), axis=1), -np.inf)
+    if name == "egalitarian":
+        return gains.min(axis=1)
+    assert ideal is not None
+    return (gains / np.maximum(ideal - d, 1e-300)).min(axis=1)
+
+
+def _frontier(game: FineTuningGame, name: str, weights, disagreement, aggregate: str, points_per_axis: int | None):
+    from scipy.optimize import minimize
+
+    k = points_per_axis or {1: 2001, 2: 121, 3: 31}.get(game.n, 11)
+    samples = frontier.sample_deltas(game.n, k)
+    table = frontier.equilibrium_table(game, samples)
+    ideal = None
+    if name == "kalai_smorodinsky":
+        feasible = np.all(table.utilities >= np.asarray(disagreement), axis=1)
+        ideal = table.utilities[feasible].max(axis=0)
+    values = criterion_values(name, table, weights, disagreement, aggregate, ideal)
+    start = samples[int(np.argmax(values))]
+    best_value = float(values.max())
+
+    def negative(x: np.ndarray) -> float:
+        t = frontier.equilibrium_table(game, np.clip(x, 0.0, 1.0)[None, :])
+        v = criterion_values(name, t, weights, disagreement, aggregate, ideal)[0]
+        return -v if np.isfinite(v) else 1e300
+
+    res = minimize(negative, start, method="Nelder-Mead",
+                   options={"xatol": 1e-10, "fatol": 1e-14, "initial_simplex": _simplex(start, 1.0 / (k - 1))})
+    x = np.clip(res.x, 0.0, 1.0)
+    if -res.fun > best_value:
+        return tuple(x.tolist()), -float(res.fun)
+    return tuple(start.tolist()), best_value
+
+
+def _simplex(x: np.ndarray, h: float) -> np.ndarray:
+    rows = [x.copy()]
+    for i in range(len(x)):
+        y = x.copy()
+        y[i] = y[i] + h if y[i] + h <= 1 else y[i] - h
+        rows.append(y)
+    return np.array(rows)
