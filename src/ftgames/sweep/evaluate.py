@@ -105,6 +105,8 @@ def evaluate_chunk(task: ChunkTask) -> list[dict[str, Any]]:
     for index, point, result in zip(task.indices, points, results, strict=True):
         row: dict[str, Any] = {POINT_COLUMN: int(index), **point}
         for key, value in result.items():
+            if key in point and value == point[key]:
+                continue  # the front end echoed the point
             row[RESULT_PREFIX + key if key in row else key] = value
         rows.append(row)
     return rows

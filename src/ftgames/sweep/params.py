@@ -90,9 +90,15 @@ class ParameterAxis:
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "values": list(self.values)}
 
-    def check_against(self, data: dict[str, Any]) -> None:
-        """The key must exist in the game data and hold a number (not a bool, a list or a table)."""
-        current = get_dotted(data, self.key)
+    def check_against(self, data: dict[str, Any], *, allow_missing: bool = False) -> None:
+        """The key must exist in the game data and hold a number (not a bool, a list or a table); with
+        ``allow_missing`` an absent key passes (a front end with defaults decides)."""
+        try:
+            current = get_dotted(data, self.key)
+        except SweepError:
+            if allow_missing:
+                return
+            raise
         if isinstance(current, bool) or not isinstance(current, int | float):
             raise SweepError(
                 f"parameter {self.key!r}: only numeric entries can be swept, the game file has "

@@ -109,9 +109,10 @@ def run_sweep(
     data = {k: v for k, v in file.data.items() if k != "sweep"}
     module = _front_end_module(file)
 
+    batched = hasattr(importlib.import_module(module), "solve_batch")
     axes = [p if isinstance(p, ParameterAxis) else parse_axis(p) for p in params]
     for axis in axes:
-        axis.check_against(data)
+        axis.check_against(data, allow_missing=batched)
     grid = Grid.build(axes, where)
     indices = grid.point_indices()
     if len(indices) == 0:
@@ -131,6 +132,8 @@ def run_sweep(
     spec = {"game": data.get("game"), "module": module, "data_sha256": _fingerprint(data), "grid": grid.to_dict(),
             "points": int(len(indices)), "chunk_size": chunk_size, "format": fmt, "formulation": formulation,
             "solver": solver}
+    _probe(ChunkTask(-1, module, file.path, file.text, data, (int(indices[0]),), tuple(grid.points(indices[:1])),
+                     formulation, solver), retries)
     store = ChunkStore(out, fmt)
     manifest = store.open(spec, overwrite=overwrite)
     chunks = [indices[i:i + chunk_size] for i in range(0, len(indices), chunk_size)]
@@ -153,6 +156,19 @@ def run_sweep(
             runner.close()
     return SweepResult(Path(out), int(len(indices)), len(chunks), len(finished), len(tasks) - len(failures),
                        failures, time.perf_counter() - start, runner.name)
+
+
+def _probe(task: ChunkTask, retries: int) -> None:
+    """Solve the first point here (with the same retries as a chunk) before launching anything, so that a bad key,
+    formulation or solver fails once, clearly, instead of in every chunk."""
+    for attempt in range(retries + 1):
+        try:
+            evaluate_chunk(task)
+            return
+        except Exception as exc:  # noqa: BLE001 - re-raised as a clear error
+            if attempt == retries:
+                raise SweepError(f"the first grid point {task.points[0]} cannot be solved: "
+                                 f"{type(exc).__name__}: {exc}") from exc
 
 
 def _run_with_progress(runner: Executor, tasks: dict[int, ChunkTask], store: ChunkStore, manifest: dict[str, Any],
