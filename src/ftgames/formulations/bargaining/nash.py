@@ -59,6 +59,8 @@ def polish(game: FineTuningGame, delta: float, weights, disagreement, iterations
     def parts(x: float) -> tuple[float, float, float]:
         f = df = d2f = 0.0
         for w, p, d in zip(weights, polys, disagreement, strict=True):
+            if w == 0:
+                continue
             u, du, d2u = np.polyval(p, x) - d, np.polyval(np.polyder(p), x), np.polyval(np.polyder(p, 2), x)
             if u <= 0:
                 return -np.inf, 0.0, -1.0

@@ -150,8 +150,12 @@ def _conic(game: FineTuningGame, name: str, form: str, solver: str, config: Solv
                    formulation=f"bargaining:{name}:{form}")
     result.raise_for_status()
     value = np.atleast_1d(delta.value).astype(float)
-    if name == "nash" and game.n == 1:  # sharpen a flat interior-point optimum on its first-order condition
+    # sharpen a flat interior-point optimum on its first-order condition (log U_G, log U_D are concave in δ)
+    if name == "nash" and game.n == 1:
         value[0], _ = nash.polish(game, float(value[0]), weights, disagreement)
+    elif name in ("generalist_optimal", "specialist_optimal"):
+        one_sided = (1.0, 0.0) if name == "generalist_optimal" else (0.0, 1.0)
+        value[0], _ = nash.polish(game, float(value[0]), one_sided, (0.0, 0.0))
     objective = _objective_value(game, name, value, weights, disagreement)
     return tuple(value.tolist()), result.status, result.is_global, objective, solver
 

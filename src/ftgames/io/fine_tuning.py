@@ -1,0 +1,311 @@
+"""Front end of ``game = "fine_tuning"`` files: parse and validate, solve, render a table, draw the figures.
+
+```toml
+game = "fine_tuning"
+exponent = 2                  # default cost exponent k > 1
+[generalist]
+cost = 1.0                    # c0 > 0;  optional: exponent, outside_option
+[[specialists]]
+cost = 2.0                    # c_i > 0; optional: revenue (1), exponent, marginal_cost, entry_cost,
+revenue = 1.0                 #          outside_option, revenue_power (ρ in (0, 1])
+[bargaining]
+solutions = ["nash", "kalai_smorodinsky", "egalitarian", "utilitarian", "max_performance"]
+# or: delta = [0.6]           (fixed shares, one per specialist: δ_i is G's share)
+# optional: weights, disagreement (players G, D_1, .., D_n), aggregate = "mean" | "min"
+[solve]
+formulation = "closed_form"   # equilibrium: closed_form | kkt | kkt:sos1 | kkt:bigm | kkt:indicator | kkt:product
+solver = "scip"               #   | enumeration;  bargaining: conic | log | geo_mean | single_level | frontier
+[plot]                        # optional: the regime map's axes (specialist, x, y, x_range, y_range)
+```
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ..io.gamefile import GameFile, GameFileError
+from ..models.costs import ModelError
+from ..models.fine_tuning import FineTuningGame, Generalist, Specialist
+
+TOP_KEYS = {"game", "exponent", "generalist", "specialists", "bargaining", "solve", "plot", "name", "description"}
+GENERALIST_KEYS = {"cost", "exponent", "outside_option"}
+SPECIALIST_KEYS = {"cost", "revenue", "exponent", "marginal_cost", "entry_cost", "outside_option", "revenue_power",
+                   "name"}
+BARGAINING_KEYS = {"solutions", "delta", "weights", "disagreement", "aggregate"}
+PLOT_KEYS = {"specialist", "x", "y", "x_range", "y_range", "points"}
+EQUILIBRIUM_FORMULATIONS = ("closed_form", "kkt", "kkt:sos1", "kkt:bigm", "kkt:indicator", "kkt:product",
+                            "enumeration")
+BARGAINING_FORMULATIONS = ("conic", "log", "geo_mean", "vertices", "single_level", "frontier")
+DEFAULT_SOLUTIONS = ["nash", "kalai_smorodinsky", "egalitarian", "utilitarian", "max_performance"]
+
+
+# ------------------------------------------------------------------------------------------------ parsing
+def _line_in_table(file: GameFile, header: str, index: int, key: str | None) -> int | None:
+    """Line of ``key`` inside the ``index``-th ``[header]``/``[[header]]`` table (or of the header itself)."""
+    lines = file.text.splitlines()
+    head = re.compile(rf"^\s*\[\[?\s*{re.escape(header)}\s*\]\]?\s*(#.*)?$")
+    other = re.compile(r"^\s*\[")
+    seen = -1
+    for number, line in enumerate(lines, start=1):
+        if head.match(line):
+            seen += 1
+            if seen == index:
+                if key is None:
+                    return number
+                for offset, inner in enumerate(lines[number:], start=number + 1):
+                    if other.match(inner):
+                        break
+                    if re.match(rf"^\s*{re.escape(key)}\s*=", inner):
+                        return offset
+                return number
+    return None
+
+
+def _error(file: GameFile, dotted: str, message: str) -> GameFileError:
+    match = re.fullmatch(r"(generalist|specialists|bargaining|solve|plot)(?:\[(\d+)\])?(?:\.(\w+))?", dotted)
+    if match:
+        line = _line_in_table(file, match.group(1), int(match.group(2) or 0), match.group(3))
+        if line is not None:
+            return GameFileError(f"{file.path}, line {line}: {dotted}: {message}")
+    return file.error(dotted, message)
+
+
+def _model_error(file: GameFile, exc: ModelError) -> GameFileError:
+    text = str(exc)
+    key = text.split(" ", 1)[0]
+    key = {"specialist.cost": "specialists"}.get(key, key)
+    return _error(file, key, text.split(" ", 1)[1] if " " in text else text)
+
+
+def _table(file: GameFile, key: str, required: bool = False) -> dict[str, Any]:
+    value = file.data.get(key)
+    if value is None:
+        if required:
+            raise _error(file, key, f"missing [{key}] table")
+        return {}
+    if not isinstance(value, dict):
+        raise _error(file, key, f"must be a table [{key}], got {type(value).__name__}")
+    return value
+
+
+def _unknown(file: GameFile, where: str, table: dict[str, Any], allowed: set[str]) -> None:
+    extra = sorted(set(table) - allowed)
+    if extra:
+        raise _error(file, f"{where}.{extra[0]}" if where else extra[0],
+                     f"unknown key; valid keys: {', '.join(sorted(allowed))}")
+
+
+def _number(file: GameFile, where: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise _error(file, where, f"must be a number, got {value!r}")
+    return float(value)
+
+
+def parse_game(file: GameFile) -> FineTuningGame:
+    """The :class:`FineTuningGame` described by ``file`` (errors name the key and its line)."""
+    data = file.data
+    _unknown(file, "", data, TOP_KEYS)
+    gen = _table(file, "generalist", required=True)
+    _unknown(file, "generalist", gen, GENERALIST_KEYS)
+    if "cost" not in gen:
+        raise _error(file, "generalist", "missing key 'cost' (c0 > 0)")
+    specs = data.get("specialists")
+    if not isinstance(specs, list) or not specs or not all(isinstance(s, dict) for s in specs):
+        raise _error(file, "specialists", "needs at least one [[specialists]] table with a 'cost'")
+    try:
+        exponent = _number(file, "exponent", data.get("exponent", 2.0))
+        generalist = Generalist(**{k: _number(file, f"generalist.{k}", v) for k, v in gen.items()})
+        built = []
+        for i, s in enumerate(specs):
+            _unknown(file, f"specialists[{i}]", s, SPECIALIST_KEYS)
+            if "cost" not in s:
+                raise _error(file, f"specialists[{i}]", "missing key 'cost' (c_i > 0)")
+            values = {k: _number(file, f"specialists[{i}].{k}", v) for k, v in s.items() if k != "name"}
+            built.append(Specialist(label=f"specialists[{i}]", **values))
+        return FineTuningGame(generalist, tuple(built), exponent)
+    except ModelError as exc:
+        raise _model_error(file, exc) from None
+
+
+def _vector(file: GameFile, key: str, value: Any, size: int) -> list[float]:
+    if not isinstance(value, list) or len(value) != size:
+        raise _error(file, f"bargaining.{key}", f"must be a list of {size} numbers")
+    return [_number(file, f"bargaining.{key}", v) for v in value]
+
+
+# ------------------------------------------------------------------------------------------------ solving
+def solve_game(file: GameFile, *, formulation: str | None = None, solver: str | None = None) -> dict[str, Any]:
+    """Solve the file's game and return the JSON-ready report (``outcomes``, ``pareto_set``, ``first_best``,
+    ``formulation``, ``solver``)."""
+    from ..formulations.bargaining import SOLUTIONS, bargain, canonical, first_best
+    from ..formulations.bargaining.solutions import ALIASES
+    from ..solvers import ConfigError, SolveConfig
+
+    game = parse_game(file)
+    bargaining = _table(file, "bargaining")
+    _unknown(file, "bargaining", bargaining, BARGAINING_KEYS)
+    _unknown(file, "plot", _table(file, "plot"), PLOT_KEYS)
+    solve_table = dict(_table(file, "solve"))
+    try:
+        config = SolveConfig.from_table(solve_table, solver=solver, formulation=formulation)
+    except ConfigError as exc:
+        key = str(exc).split(":", 1)[0]
+        raise _error(file, key if key.startswith("solve") else "solve", str(exc)) from None
+    form = config.formulation or "closed_form"
+    if form not in EQUILIBRIUM_FORMULATIONS + BARGAINING_FORMULATIONS:
+        raise _error(file, "solve.formulation", f"unknown formulation {form!r}; valid: "
+                     f"{', '.join(EQUILIBRIUM_FORMULATIONS + BARGAINING_FORMULATIONS)}")
+    players = game.n + 1
+    weights = _vector(file, "weights", bargaining["weights"], players) if "weights" in bargaining else None
+    disagreement = (_vector(file, "disagreement", bargaining["disagreement"], players)
+                    if "disagreement" in bargaining else None)
+    aggregate = bargaining.get("aggregate", "mean")
+    if aggregate not in ("mean", "min"):
+        raise _error(file, "bargaining.aggregate", f"must be 'mean' or 'min', got {aggregate!r}")
+    outcomes: dict[str, Any] = {}
+    try:
+        if "delta" in bargaining:
+            if "solutions" in bargaining:
+                raise _error(file, "bargaining.delta", "give either 'delta' (fixed shares) or 'solutions', not both")
+            delta = _vector(file, "delta", bargaining["delta"], game.n)
+            try:
+                game.check_delta(delta)
+            except ModelError as exc:
+                raise _error(file, "bargaining.delta", str(exc)) from None
+            outcomes["fixed"] = _equilibrium(game, delta, form, config).to_dict()
+        else:
+            names = bargaining.get("solutions", DEFAULT_SOLUTIONS)
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise _error(file, "bargaining.solutions", "must be a list of solution names")
+            for name in names:
+                if name not in SOLUTIONS and name not in ALIASES:
+                    raise _error(file, "bargaining.solutions", f"unknown solution {name!r}; valid: "
+                                 f"{', '.join(SOLUTIONS + tuple(ALIASES))}")
+            for name in names:
+                bargaining_form = form if form in BARGAINING_FORMULATIONS else None
+                outcome = bargain(game, name, formulation=bargaining_form,
+                                  solver=config.solver if bargaining_form else None, config=_bargaining_config(
+                                      config, bargaining_form), weights=weights, disagreement=disagreement,
+                                  aggregate=aggregate)
+                record = outcome.to_dict()
+                if form in EQUILIBRIUM_FORMULATIONS:  # the investment stage at the agreed δ, by this formulation
+                    eq = _equilibrium(game, outcome.delta, form, config)
+                    record.update(eq.to_dict())
+                    record["certified"] = outcome.is_global and eq.certificate.certified
+                    record["bargaining_formulation"] = outcome.formulation
+                    record["bargaining_solver"] = outcome.solver
+                record["solution"] = canonical(name)
+                outcomes[name] = record
+        pareto = pareto_set_report(game)
+        fb = first_best(game)
+        contract = bargain(game, "utilitarian")
+        first = fb.to_dict(contract.equilibrium.total_surplus)
+        first["best_contract_surplus"] = contract.equilibrium.total_surplus
+    except ModelError as exc:
+        raise _error(file, "solve.formulation", str(exc)) from None
+    return {
+        "game": "fine_tuning",
+        "n": game.n,
+        "convention": "delta_i is the generalist's (G's) revenue share of domain i",
+        "parameters": _parameters(game),
+        "formulation": form,
+        "solver": config.solver,
+        "outcomes": outcomes,
+        "pareto_set": pareto["components"],
+        "pareto_method": pareto["method"],
+        "first_best": first,
+    }
+
+
+def _bargaining_config(config: Any, bargaining_form: str | None) -> Any:
+    """The solver named in [solve] belongs to the stage the formulation names: an equilibrium formulation leaves
+    the bargaining programs on their own default backends."""
+    from dataclasses import replace
+
+    return config if bargaining_form else replace(config, solver=None)
+
+
+def _equilibrium(game: FineTuningGame, delta: Any, form: str, config: Any) -> Any:
+    from ..formulations.equilibrium import default_formulation, solve_equilibrium
+
+    if form in BARGAINING_FORMULATIONS:
+        return solve_equilibrium(game, [min(max(d, 0.0), 1.0) for d in delta], default_formulation(game))
+    clipped = [min(max(float(d), 0.0), 1.0) for d in delta]
+    if form.startswith("kkt"):
+        encoding = form.split(":", 1)[1] if ":" in form else "sos1"
+        return solve_equilibrium(game, clipped, "kkt", encoding=encoding, solver=config.solver, config=config)
+    return solve_equilibrium(game, clipped, form)
+
+
+def pareto_set_report(game: FineTuningGame) -> dict[str, Any]:
+    """Pareto set of δ: exact ends [argmax U_D, argmax U_G] (conic) for one quadratic specialist, else the sampled
+    frontier's components (intervals for one specialist, bounding boxes for several)."""
+    from ..formulations.bargaining import bargain, pareto_set
+
+    if game.n == 1 and game.is_quadratic:
+        low = bargain(game, "specialist_optimal").delta[0]
+        high = bargain(game, "generalist_optimal").delta[0]
+        return {"components": [[low, high]], "method": "exact: conic argmax U_D and argmax U_G"}
+    pareto = pareto_set(game)
+    if game.n == 1:
+        return {"components": pareto.intervals(), "method": f"{pareto.method} (resolution {pareto.resolution:.1e})"}
+    return {"components": [{"low": list(c.low), "high": list(c.high), "cells": len(c.points)}
+                           for c in pareto.components],
+            "method": pareto.method}
+
+
+def _parameters(game: FineTuningGame) -> dict[str, Any]:
+    return {"exponent": game.exponent,
+            "generalist": {"cost": game.generalist.cost, "exponent": game.generalist_cost.exponent},
+            "specialists": [{"cost": s.cost, "revenue": s.revenue, "exponent": c.exponent,
+                             "marginal_cost": s.marginal_cost, "entry_cost": s.entry_cost,
+                             "revenue_power": s.revenue_power}
+                            for s, c in zip(game.specialists, game.specialist_costs, strict=True)]}
+
+
+# ------------------------------------------------------------------------------------------------ output
+def render(report: dict[str, Any]) -> Any:
+    from rich.console import Group
+    from rich.table import Table
+
+    def fmt(x: Any) -> str:
+        if isinstance(x, list):
+            return ", ".join(fmt(v) for v in x)
+        return f"{x:.6g}" if isinstance(x, float) else str(x)
+
+    table = Table(title=f"fine-tuning game: {report['n']} specialist(s), δ = G's share "
+                        f"[formulation {report['formulation']}]")
+    for col in ("solution", "δ", "α0", "α", "U_G", "U_D", "regimes", "certified", "method"):
+        table.add_column(col, justify="right" if col not in ("solution", "regimes", "method") else "left")
+    for name, out in report["outcomes"].items():
+        method = out.get("bargaining_formulation") or out.get("formulation", "")
+        table.add_row(name, fmt(out["delta"]), fmt(out["alpha0"]), fmt(out["alpha"]), fmt(out["U_G"]),
+                      fmt(out["U_D"]), fmt(out["regimes"]), "yes" if out["certified"] else "no", method)
+    fb = report["first_best"]
+    lines = [table]
+    pareto = report["pareto_set"]
+    if pareto and isinstance(pareto[0], list):
+        text = " ∪ ".join(f"[{a:.6g}, {b:.6g}]" for a, b in pareto)
+    else:
+        text = " ∪ ".join(f"box {fmt(c['low'])} .. {fmt(c['high'])}" for c in pareto)
+    lines.append(f"Pareto set of δ ({len(pareto)} component(s)): {text}")
+    lines.append(f"first best (integrated firm): α0 = {fmt(fb['alpha0'])}, α = {fmt(fb['alpha'])}, surplus = "
+                 f"{fmt(fb['surplus'])}; best contract / first best = {fmt(fb.get('efficiency_ratio'))}")
+    return Group(*lines)
+
+
+def plot(file: GameFile, report: dict[str, Any], path: str) -> list[str]:
+    """Utility frontier with every outcome marked (``path``) and the regime map of one specialist
+    (``<stem>-regimes.png``)."""
+    from ..plots.fine_tuning import plot_frontier, plot_regime_map, regime_path
+
+    game = parse_game(file)
+    options = _table(file, "plot")
+    plot_frontier(game, report, path)
+    second = regime_path(path)
+    try:
+        plot_regime_map(game, second, **options)
+    except (ModelError, ValueError) as exc:
+        raise _error(file, "plot", str(exc)) from None
+    return [path, second]
