@@ -39,3 +39,30 @@ def backend_unavailable(solver: str, layer: str = "pyomo") -> str | None:
         return f"backend {solver}: {exc}"
     availability = backend.availability(Layer(layer))
     return None if availability.available else f"backend {solver} unavailable: {availability.reason}"
+
+
+def not_applicable_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions meaning "this formulation/backend does not apply to this instance" (not a failure)."""
+    from ..solvers import BackendUnavailable, CapabilityError
+
+    errors: list[type[BaseException]] = [CapabilityError, BackendUnavailable]
+    for module, name in (("ftgames.models.costs", "ModelError"), ("ftgames.formulations.bilevel", "BilevelError")):
+        cls = getattr(discover(module, name)[0], name, None)
+        if cls is not None:
+            errors.append(cls)
+    return tuple(errors)
+
+
+def guarded(run: Callable[[float], Any]) -> Callable[[float], Any]:
+    """Wrap a case's run: a capability/applicability error becomes a ``not_applicable`` outcome with its message."""
+    from .case import RunOutcome
+
+    def wrapper(time_limit: float) -> Any:
+        start = time.perf_counter()
+        try:
+            return run(time_limit)
+        except not_applicable_errors() as exc:
+            return RunOutcome("not_applicable", "no", solve_time=time.perf_counter() - start,
+                              message=f"{type(exc).__name__}: {exc}")
+
+    return wrapper

@@ -36,6 +36,8 @@ def cell(row: dict[str, Any]) -> str:
     status = row["status"]
     if status == "skipped":
         return "–"
+    if status == "not_applicable":
+        return "n/a"
     ok = status in ("optimal", "locally_optimal")
     tag = "" if row["certified"] == "global" else (" (local)" if row["certified"] == "local" else " (uncertified)")
     if ok and row["correct"] is not False:
@@ -78,16 +80,18 @@ def markdown(rows: list[dict[str, Any]], title: str = "Benchmark results") -> st
                 lines.append(f"| {size} | " + " | ".join(cells) + " |")
             lines.append("")
         lines += summary(suite_rows)
-        skips = [r for r in suite_rows if r["status"] in ("skipped", "error")]
+        skips = [r for r in suite_rows if r["status"] in ("skipped", "error", "not_applicable")]
         if skips:
-            lines += ["**Not run or failed:**", ""]
-            seen = set()
+            lines += ["**Not run, not applicable or failed** (n/a: the backend or formulation refuses the instance):",
+                      ""]
+            grouped: dict[tuple[str, str, str, str], list[str]] = defaultdict(list)
             for r in skips:
-                text = f"- {r['instance']} · {r['formulation']} · {r['backend']}" + (
-                    f" · size {r['size']}" if r["size"] is not None else "") + f": {r['status']}: {r['message']}"
-                if text not in seen:
-                    seen.add(text)
-                    lines.append(text)
+                where = r["instance"] + (f" (size {r['size']})" if r["size"] is not None else "")
+                message = (r["message"] or "").replace(f"'{r['instance']}:", "'<instance>:")
+                grouped[(r["formulation"], r["backend"], r["status"], message)].append(where)
+            for (f, b, status, message), places in grouped.items():
+                shown = ", ".join(places[:6]) + (f" and {len(places) - 6} more" if len(places) > 6 else "")
+                lines.append(f"- {f} · {b}: {status}: {message.splitlines()[0][:300] if message else ''} — {shown}")
             lines.append("")
     return "\n".join(lines)
 
