@@ -106,3 +106,14 @@ def test_plot_and_figure_commands_write_files(tmp_path: Path) -> None:
     assert figures(["all", "--out", str(tmp_path), "--points", "4"]) == 0
     for name in ("openness_unregulated_openness", "openness_regime_map", "openness_effects"):
         assert (tmp_path / f"{name}.png").exists() and (tmp_path / f"{name}.csv").exists()
+
+
+def test_figure_from_an_ftgames_sweep(tmp_path: Path) -> None:
+    from ftgames.plots.openness import main as figures
+    from ftgames.sweep import run_sweep
+
+    run_sweep(str(ROOT / "examples/openness_default.toml"),
+              ["regulation.theta=0:1:4", "regulation.penalty=0:0.12:3"], out=str(tmp_path / "sweep"),
+              executor="serial", progress=False)
+    assert figures(["regime-map", "--sweep", str(tmp_path / "sweep"), "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "openness_regime_map.png").exists()

@@ -203,16 +203,21 @@ def solve_game(file: GameFile, *, formulation: str | None = None, solver: str | 
     }
 
 
-def solve_batch(file: GameFile, points: list[dict[str, float]]) -> list[dict[str, Any]]:
+def solve_batch(file: GameFile, points: list[dict[str, float]], *, formulation: str | None = None,
+                solver: str | None = None) -> list[dict[str, Any]]:
     """Evaluate many parameter points of one file (for ``ftgames sweep``): each point maps dotted keys
     (``regulation.theta``, ``model.alpha0``, ``model.fine_tuning_cost.lam``, ``bargaining.delta``...) to values.
     Rows are flat scalars: the point, regime, omega, alpha0, alpha1, delta, U_G, U_D, welfare, penalty_paid,
-    compliance_loss, the unregulated omega/U_G/U_D and the effect of the regulation."""
+    compliance_loss, the unregulated omega/U_G/U_D and the effect of the regulation.  δ is chosen with the exact
+    (enumeration) SPE at each share; a "kkt" ``formulation`` re-solves each point's final SPE as KKT programs."""
     from ..formulations.openness.bargaining import bargain
     from ..formulations.openness.effects import classify
     from ..formulations.openness.equilibrium import compliance_loss
 
     base_data = normalized_data(file)
+    config = SolveConfig.from_table(base_data["solve"], formulation=formulation, solver=solver)
+    kind, encoding, via = _formulation(config.formulation, file)
+    options = {"encoding": encoding, "config": config, "via": via, "solver": config.solver} if kind == "kkt" else {}
     cache: dict[Any, Any] = {}
     rows = []
     for point in points:
@@ -222,7 +227,7 @@ def solve_batch(file: GameFile, points: list[dict[str, float]]) -> list[dict[str
         game = game_from_data(data, file)
         settings = bargaining_settings(data, file)
         kwargs = {"weights": settings["weights"], "grid": settings["grid"], "pareto": False}
-        regulated = bargain(game, settings["solution"], **kwargs)
+        regulated = bargain(game, settings["solution"], formulation=kind, **kwargs, **options)
         key = (game.unregulated(), settings["solution"], settings["weights"], settings["grid"])
         if key not in cache:
             cache[key] = bargain(game.unregulated(), settings["solution"], **kwargs)
@@ -236,7 +241,8 @@ def solve_batch(file: GameFile, points: list[dict[str, float]]) -> list[dict[str
             "omega_unregulated": base.omega, "U_G_unregulated": base.U_G, "U_D_unregulated": base.U_D,
             "effect": classify(eq.U_G - base.U_G, eq.U_D - base.U_D),
             "change_U_G": eq.U_G - base.U_G, "change_U_D": eq.U_D - base.U_D,
-            "certified": regulated.certified if settings["solution"] != "fixed" else eq.certified,
+            "certified": eq.certified, "formulation": eq.formulation,
+            "bargaining_search": "fixed" if settings["solution"] == "fixed" else regulated.certified,
         })
     return rows
 

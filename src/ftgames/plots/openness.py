@@ -1,12 +1,13 @@
-"""Figures of the openness-regulation game, computed through the game-file front end
-(``ftgames.io.openness_regulation.solve_batch``, the same path as ``ftgames sweep``).
+"""Figures of the openness-regulation game.  The data come from the game-file front end
+(``ftgames.io.openness_regulation.solve_batch``, the function ``ftgames sweep`` calls) or from a finished sweep.
 
-    python -m ftgames.plots.openness FIGURE [--game FILE] --out DIR [--points N]
+    python -m ftgames.plots.openness FIGURE [--game FILE] --out DIR [--points N]     # compute and draw
+    python -m ftgames.plots.openness FIGURE --sweep SWEEP_DIR --out DIR              # draw an ``ftgames sweep``
 
-FIGURE: ``unregulated-openness`` (ω* against α0, with and without bargaining: non-increasing), ``regime-map``
-(comply / pay / abstain over (θ, p) with the switching curve p*(θ) = G's compliance loss), ``effects`` (no change /
-deadweight loss / Pareto improvement / redistribution over (θ, p) for a few α0, δ re-bargained), or ``all``.
-Each figure is written as PNG with the data as CSV next to it.
+FIGURE: ``unregulated-openness`` (ω* against α0 without regulation: non-increasing), ``regime-map`` (comply / pay /
+abstain over (θ, p) with the switching curve p*(θ) = G's compliance loss), ``effects`` (no change / deadweight loss /
+Pareto improvement / redistribution over (θ, p) for a few α0), or ``all``.  Each figure is written as PNG with its
+data as CSV next to it.
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ import numpy as np
 
 from ..io.gamefile import GameFile, load_game_file
 
-DEFAULT_GAME = Path(__file__).resolve().parents[3] / "examples" / "openness_default.toml"
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
+DEFAULT_GAME = EXAMPLES / "openness_default.toml"
 FIGURES = ("unregulated-openness", "regime-map", "effects")
 REGIME_COLOURS = {"comply": "#4daf4a", "pay": "#ff7f00", "abstain": "#999999"}
 EFFECT_COLOURS = {"no_change": "#f0f0f0", "pareto_improvement": "#1b9e77", "deadweight_loss": "#d95f02",
@@ -43,125 +45,162 @@ def _write_csv(rows: list[dict[str, Any]], path: Path) -> None:
         writer.writerows(rows)
 
 
-def unregulated_openness_rows(file: GameFile, alpha0s: np.ndarray, solutions: tuple[str, ...]) -> list[dict]:
+def _with_solution(file: GameFile, solution: str) -> GameFile:
+    """A copy of ``file`` whose bargaining solution is ``solution``."""
+    data = {**file.data, "bargaining": {**file.data.get("bargaining", {}), "solution": solution}}
+    return GameFile(file.path, file.text, data)
+
+
+def _batch(file: GameFile, points: list[dict[str, float]]) -> list[dict[str, Any]]:
     from ..io.openness_regulation import solve_batch
 
+    return solve_batch(file, points)
+
+
+# ------------------------------------------------------------------------------------------ data (computed)
+def unregulated_openness_rows(file: GameFile, alpha0s: np.ndarray, solutions: tuple[str, ...] = ("fixed", "nash"),
+                              ) -> list[dict[str, Any]]:
     rows = []
     for solution in solutions:
         points = [{"model.alpha0": float(a), "regulation.theta": 0.0, "regulation.penalty": 0.0} for a in alpha0s]
-        for row in _with_solution(file, solution, lambda f, pts=points: solve_batch(f, pts)):
-            rows.append({**row, "solution": solution})
+        rows += [{**row, "solution": solution} for row in _batch(_with_solution(file, solution), points)]
     return rows
 
 
-def _with_solution(file: GameFile, solution: str, run: Any) -> list[dict]:
-    """Run on a copy of the file whose bargaining solution is ``solution``."""
-    data = {**file.data, "bargaining": {**file.data.get("bargaining", {}), "solution": solution}}
-    return run(GameFile(file.path, file.text, data))
+def regime_map_rows(file: GameFile, thetas: np.ndarray, penalties: np.ndarray,
+                    extra: dict[str, float] | None = None) -> list[dict[str, Any]]:
+    points = [{**(extra or {}), "regulation.theta": float(t), "regulation.penalty": float(p)}
+              for p in penalties for t in thetas]
+    return _batch(file, points)
 
 
-def figure_unregulated_openness(file: GameFile, out: Path, points: int = 61) -> Path:
+def effects_rows(file: GameFile, alpha0s: tuple[float, ...], thetas: np.ndarray, penalties: np.ndarray,
+                 solution: str) -> list[dict[str, Any]]:
+    rows = []
+    for alpha0 in alpha0s:
+        rows += regime_map_rows(_with_solution(file, solution), thetas, penalties, {"model.alpha0": alpha0})
+    return rows
+
+
+# ------------------------------------------------------------------------------------------ drawing
+def _grid(rows: list[dict[str, Any]], field: str, names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    thetas = np.unique([r["theta"] for r in rows])
+    penalties = np.unique([r["penalty"] for r in rows])
+    codes = np.full((len(penalties), len(thetas)), np.nan)
+    for r in rows:
+        codes[np.searchsorted(penalties, r["penalty"]), np.searchsorted(thetas, r["theta"])] = names.index(r[field])
+    return thetas, penalties, codes
+
+
+def _draw_map(ax: Any, rows: list[dict[str, Any]], field: str, colours: dict[str, str]) -> None:
+    from matplotlib.colors import ListedColormap
+
+    names = list(colours)
+    thetas, penalties, codes = _grid(rows, field, names)
+    ax.pcolormesh(thetas, penalties, codes, cmap=ListedColormap([colours[n] for n in names]), vmin=-0.5,
+                  vmax=len(names) - 0.5, shading="nearest")
+
+
+def draw_unregulated_openness(rows: list[dict[str, Any]], path: Path) -> Path:
     plt = _pyplot()
-    alpha0s = np.linspace(0.05, 2.0, points)
-    rows = unregulated_openness_rows(file, alpha0s, ("fixed", "nash"))
     fig, ax = plt.subplots(figsize=(6, 4))
-    for solution, style in (("fixed", "-"), ("nash", "--")):
-        sel = [r for r in rows if r["solution"] == solution]
-        label = f"δ fixed = {sel[0]['delta']:.2f}" if solution == "fixed" else "δ by Nash bargaining"
-        ax.plot([r["alpha0"] for r in sel], [r["omega"] for r in sel], style, drawstyle="steps-post", label=label)
+    for solution in dict.fromkeys(r.get("solution", "file") for r in rows):
+        sel = sorted((r for r in rows if r.get("solution", "file") == solution), key=lambda r: r["alpha0"])
+        label = (f"δ fixed = {sel[0]['delta']:.2f}" if solution == "fixed" else
+                 f"δ by {solution} bargaining" if solution != "file" else "game file")
+        ax.plot([r["alpha0"] for r in sel], [r["omega_unregulated"] for r in sel], "-" if solution == "fixed"
+                else "--", drawstyle="steps-post", label=label)
     ax.set_xlabel("baseline performance α0")
     ax.set_ylabel("unregulated optimal openness ω*")
     ax.set_ylim(-0.05, 1.05)
     ax.set_title("Without regulation, better models are released less openly")
     ax.legend()
-    path = out / "openness_unregulated_openness.png"
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    _write_csv(rows, path.with_suffix(".csv"))
-    return path
+    return _save(fig, plt, rows, path)
 
 
-def regime_map_rows(file: GameFile, thetas: np.ndarray, penalties: np.ndarray,
-                    extra: dict[str, float] | None = None) -> list[dict]:
-    from ..io.openness_regulation import solve_batch
-
-    points = [{**(extra or {}), "regulation.theta": float(t), "regulation.penalty": float(p)}
-              for p in penalties for t in thetas]
-    return solve_batch(file, points)
-
-
-def _draw_map(ax: Any, rows: list[dict], thetas: np.ndarray, penalties: np.ndarray, field: str,
-              colours: dict[str, str]) -> None:
-    from matplotlib.colors import ListedColormap
-
-    names = list(colours)
-    codes = np.array([names.index(r[field]) for r in rows], dtype=float).reshape(len(penalties), len(thetas))
-    ax.pcolormesh(thetas, penalties, codes, cmap=ListedColormap([colours[n] for n in names]), vmin=-0.5,
-                  vmax=len(names) - 0.5, shading="nearest")
-
-
-def figure_regime_map(file: GameFile, out: Path, points: int = 61) -> Path:
+def draw_regime_map(rows: list[dict[str, Any]], path: Path) -> Path:
     from matplotlib.patches import Patch
 
-    from ..formulations.openness.equilibrium import compliance_loss
-    from ..io.openness_regulation import load_game
-
     plt = _pyplot()
-    game, _, _ = load_game(file)
-    thetas = np.linspace(0.0, 1.0, points)
-    loss = np.array([compliance_loss(game.with_regulation(t, 0.0)) for t in thetas])
-    penalties = np.linspace(0.0, max(1.5 * float(loss.max()), 1e-3), points)
-    rows = regime_map_rows(file, thetas, penalties)
     fig, ax = plt.subplots(figsize=(6, 4.5))
-    _draw_map(ax, rows, thetas, penalties, "regime", REGIME_COLOURS)
-    ax.plot(thetas, loss, "k-", lw=2, label="switching curve p*(θ) = compliance loss")
+    _draw_map(ax, rows, "regime", REGIME_COLOURS)
+    thetas = np.unique([r["theta"] for r in rows])
+    curve = [max(r["compliance_loss"] for r in rows if r["theta"] == t) for t in thetas]
+    ax.plot(thetas, curve, "k-", lw=2, label="switching curve p*(θ) = compliance loss")
     handles = [Patch(color=c, label=n) for n, c in REGIME_COLOURS.items()]
     ax.legend(handles=[*handles, *ax.get_legend_handles_labels()[0]], loc="upper left", fontsize=8)
     ax.set_xlabel("openness threshold θ")
     ax.set_ylabel("penalty p")
-    ax.set_title(f"G's regime (α0 = {game.alpha0:g}, δ = {game.delta:g})")
-    path = out / "openness_regime_map.png"
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    _write_csv(rows, path.with_suffix(".csv"))
-    return path
+    ax.set_title(f"G's regime (α0 = {rows[0]['alpha0']:g}, δ = {rows[0]['delta']:g})")
+    return _save(fig, plt, rows, path)
 
 
-def figure_effects(file: GameFile, out: Path, points: int = 41, alpha0s: tuple[float, ...] | None = None,
-                   solution: str = "nash") -> Path:
+def draw_effects(rows: list[dict[str, Any]], path: Path, title: str = "") -> Path:
     from matplotlib.patches import Patch
 
     plt = _pyplot()
-    figures = file.data.get("figures", {})
-    alpha0s = tuple(alpha0s or figures.get("effects_alpha0", (0.6, 0.8, 1.0)))
-    p_max = float(figures.get("effects_penalty_max", 0.2))
-    thetas = np.linspace(0.0, 1.0, points)
-    penalties = np.linspace(0.0, p_max, points)
+    alpha0s = sorted({r["alpha0"] for r in rows})
     fig, axes = plt.subplots(1, len(alpha0s), figsize=(4.2 * len(alpha0s), 4), sharey=True, squeeze=False)
-    all_rows = []
     for ax, alpha0 in zip(axes[0], alpha0s, strict=True):
-        rows = _with_solution(file, solution,
-                              lambda f, a=alpha0: regime_map_rows(f, thetas, penalties, {"model.alpha0": a}))
-        all_rows += rows
-        _draw_map(ax, rows, thetas, penalties, "effect", EFFECT_COLOURS)
+        _draw_map(ax, [r for r in rows if r["alpha0"] == alpha0], "effect", EFFECT_COLOURS)
         ax.set_title(f"α0 = {alpha0:g}")
         ax.set_xlabel("openness threshold θ")
     axes[0][0].set_ylabel("penalty p")
     fig.legend(handles=[Patch(color=c, label=n.replace("_", " ")) for n, c in EFFECT_COLOURS.items()],
                loc="lower center", ncol=4, fontsize=8)
-    fig.suptitle(f"Effect of the open-source definition (δ by {solution} bargaining)")
+    fig.suptitle(title or "Effect of the open-source definition against no regulation")
     fig.tight_layout(rect=(0, 0.08, 1, 1))
-    path = out / "openness_effects.png"
+    return _save(fig, plt, rows, path, tight=False)
+
+
+def _save(fig: Any, plt: Any, rows: list[dict[str, Any]], path: Path, tight: bool = True) -> Path:
+    if tight:
+        fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
-    _write_csv(all_rows, path.with_suffix(".csv"))
+    _write_csv(rows, path.with_suffix(".csv"))
     return path
 
 
+# ------------------------------------------------------------------------------------------ figures
+def figure_unregulated_openness(file: GameFile, out: Path, points: int = 61) -> Path:
+    rows = unregulated_openness_rows(file, np.linspace(0.05, 2.0, points))
+    return draw_unregulated_openness(rows, out / "openness_unregulated_openness.png")
+
+
+def figure_regime_map(file: GameFile, out: Path, points: int = 61) -> Path:
+    from ..formulations.openness.equilibrium import compliance_loss
+    from ..io.openness_regulation import load_game
+
+    game, _, _ = load_game(file)
+    thetas = np.linspace(0.0, 1.0, points)
+    top = max(compliance_loss(game.with_regulation(t, 0.0)) for t in thetas)
+    penalties = np.linspace(0.0, max(1.5 * top, 1e-3), points)
+    return draw_regime_map(regime_map_rows(file, thetas, penalties), out / "openness_regime_map.png")
+
+
+def figure_effects(file: GameFile, out: Path, points: int = 41, solution: str = "nash") -> Path:
+    figures = file.data.get("figures", {})
+    alpha0s = tuple(figures.get("effects_alpha0", (0.5, 0.6, 0.65, 0.8)))
+    penalties = np.linspace(0.0, float(figures.get("effects_penalty_max", 0.2)), points)
+    rows = effects_rows(file, alpha0s, np.linspace(0.0, 1.0, points), penalties, solution)
+    return draw_effects(rows, out / "openness_effects.png",
+                        f"Effect of the open-source definition (δ by {solution} bargaining)")
+
+
+def figure_from_sweep(name: str, sweep: Path, out: Path) -> Path:
+    """Draw ``name`` from the rows of a finished ``ftgames sweep`` of an openness game file."""
+    from ..sweep import load_results
+
+    frame = load_results(sweep)
+    rows = frame.rename(columns={c: c[len("out."):] for c in frame.columns if c.startswith("out.")}).to_dict("records")
+    drawers = {"unregulated-openness": draw_unregulated_openness, "regime-map": draw_regime_map,
+               "effects": draw_effects}
+    return drawers[name](rows, out / f"openness_{name.replace('-', '_')}.png")
+
+
 def game_figure(game: Any, path: str | Path, points: int = 41) -> None:
-    """For ``ftgames solve --plot``: G's payoff V(ω) − penalty over ω, and the regime map around the definition."""
+    """For ``ftgames solve --plot``: G's payoff over ω with the penalty, and the regime map with the definition."""
     from matplotlib.patches import Patch
 
     from ..formulations.openness.enumeration import equilibrium_arrays
@@ -182,10 +221,9 @@ def game_figure(game: Any, path: str | Path, points: int = 41) -> None:
     loss = np.array([compliance_loss(game.with_regulation(t, 0.0)) for t in thetas])
     penalties = np.linspace(0.0, max(1.5 * float(loss.max()), reg.penalty * 1.2, 1e-3), points)
     names = list(REGIME_COLOURS)
-    codes = np.array([[names[int(equilibrium_arrays(game.with_regulation(t, p)).regime[0])] for t in thetas]
-                      for p in penalties])
-    rows = [{"regime": c} for c in codes.ravel()]
-    _draw_map(right, rows, thetas, penalties, "regime", REGIME_COLOURS)
+    rows = [{"theta": t, "penalty": p, "regime": names[int(equilibrium_arrays(game.with_regulation(t, p)).regime[0])]}
+            for p in penalties for t in thetas]
+    _draw_map(right, rows, "regime", REGIME_COLOURS)
     right.plot(thetas, loss, "k-", lw=2)
     right.plot([reg.theta], [reg.penalty], "r*", ms=14)
     right.legend(handles=[Patch(color=c, label=n) for n, c in REGIME_COLOURS.items()], fontsize=8)
@@ -200,15 +238,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ftgames.plots.openness", description=__doc__.split("\n")[0])
     parser.add_argument("figure", choices=[*FIGURES, "all"])
     parser.add_argument("--game", default=str(DEFAULT_GAME), help="an openness_regulation game file")
+    parser.add_argument("--sweep", help="draw from this finished `ftgames sweep` output instead of computing")
     parser.add_argument("--out", required=True, help="output directory")
     parser.add_argument("--points", type=int, default=None, help="grid points per axis")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
+    names = FIGURES if args.figure == "all" else (args.figure,)
+    if args.sweep:
+        if args.figure == "all":
+            parser.error("--sweep draws one figure: name it")
+        print(figure_from_sweep(args.figure, Path(args.sweep), out))
+        return 0
     file = load_game_file(args.game)
     makers = {"unregulated-openness": figure_unregulated_openness, "regime-map": figure_regime_map,
               "effects": figure_effects}
-    for name in FIGURES if args.figure == "all" else (args.figure,):
+    for name in names:
         kwargs = {"points": args.points} if args.points else {}
         print(makers[name](file, out, **kwargs))
     return 0
