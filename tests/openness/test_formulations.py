@@ -111,3 +111,15 @@ def test_kkt_refuses_a_callable_that_is_not_expressible_in_pyomo() -> None:
     game = example_game(benefit=lambda omega: 0.1 * np.sqrt(np.asarray(omega, dtype=float)))
     with pytest.raises(ValueError, match="formulation='enumeration'"):
         solve_equilibrium(game, "kkt")
+
+
+def test_a_failed_kkt_solve_is_reported_not_taken_as_an_empty_regime(monkeypatch) -> None:
+    from ftgames.formulations.openness import kkt as kkt_module
+    from ftgames.solvers import SolveFailed, SolveResult, Status
+
+    def failing_solve(*args, **kwargs):
+        return SolveResult(Status.TIME_LIMIT, "scip", message="time limit reached")
+
+    monkeypatch.setattr(kkt_module, "solve", failing_solve)
+    with pytest.raises(SolveFailed, match="time_limit"):
+        solve_equilibrium(example_game().with_regulation(0.5, 0.05), "kkt", via="pyomo")

@@ -29,7 +29,7 @@ from .equilibrium import solve_equilibrium
 SOLUTIONS = ("fixed", "nash", "utilitarian", "vertical_monopoly", "egalitarian", "kalai_smorodinsky",
              "generalist_optimal", "specialist_optimal", "max_performance")
 DELTA_GRID = 2001
-GOLDEN_ITERATIONS = 50
+GOLDEN_ITERATIONS = 40
 
 
 @dataclass(frozen=True)

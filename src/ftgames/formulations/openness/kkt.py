@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from ...models.openness import OpennessGame, RegimeValue
-from ...solvers import Capability, SolveConfig, Status, solve
+from ...solvers import Capability, SolveConfig, solve
 from .enumeration import regime_interval, regime_penalty
 from .follower import fine_tuning_step
 
@@ -122,9 +122,8 @@ def solve_regime_kkt(game: OpennessGame, regime: str, *, encoding: str = "sos1",
         return RegimeValue(regime, feasible=False)
     result = solve(program.model, requires=program.requires, solver=solver, default_solver="scip",
                    config=config or SolveConfig(), formulation=f"openness_{regime}_kkt_{encoding}")
-    if not result.ok:
-        return RegimeValue(regime, feasible=result.status is not Status.INFEASIBLE, status=str(result.status),
-                           certified="")
+    if not result.ok:  # a non-empty regime always has a solution: any other status is a failure, not "empty"
+        return RegimeValue(regime, True, status=f"{result.status}: {result.message}")
     lo, hi = regime_interval(game, regime)
     omega = min(max(float(program.omega.value), lo), hi)  # clip the solver's feasibility tolerance
     step = max(float(program.step.value), 0.0)
@@ -180,8 +179,8 @@ def solve_regime_bilevel(game: OpennessGame, regime: str, *, encoding: str = "so
     if bm is None:
         return RegimeValue(regime, feasible=False)
     result = solve_bilevel(bm, encoding=encoding, solver=solver or "scip", config=config or SolveConfig())
-    if not result.ok:
-        return RegimeValue(regime, feasible=result.status is not Status.INFEASIBLE, status=str(result.status))
+    if not result.ok:  # a non-empty regime always has a solution: any other status is a failure, not "empty"
+        return RegimeValue(regime, True, status=f"{result.status}: {result.message}")
     if not result.certified:
         reasons = "; ".join(result.certificate.reasons) if result.certificate else result.message
         return RegimeValue(regime, True, status=f"uncertified: {reasons}")
