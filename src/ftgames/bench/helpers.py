@@ -54,7 +54,9 @@ def not_applicable_errors() -> tuple[type[BaseException], ...]:
 
 
 def guarded(run: Callable[[float], Any]) -> Callable[[float], Any]:
-    """Wrap a case's run: a capability/applicability error becomes a ``not_applicable`` outcome with its message."""
+    """Wrap a case's run: a capability/applicability error becomes a ``not_applicable`` outcome with its message,
+    a :class:`~ftgames.solvers.SolveFailed` a ``time_limit`` or ``error`` outcome."""
+    from ..solvers import SolveFailed
     from .case import RunOutcome
 
     def wrapper(time_limit: float) -> Any:
@@ -64,5 +66,8 @@ def guarded(run: Callable[[float], Any]) -> Callable[[float], Any]:
         except not_applicable_errors() as exc:
             return RunOutcome("not_applicable", "no", solve_time=time.perf_counter() - start,
                               message=f"{type(exc).__name__}: {exc}")
+        except SolveFailed as exc:  # a failed solve raised by a formulation: keep its status
+            status = "time_limit" if "'time_limit'" in str(exc) else "error"
+            return RunOutcome(status, "no", solve_time=time.perf_counter() - start, message=str(exc))
 
     return wrapper
