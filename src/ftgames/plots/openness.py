@@ -4,7 +4,8 @@
     python -m ftgames.plots.openness FIGURE [--game FILE] --out DIR [--points N]     # compute and draw
     python -m ftgames.plots.openness FIGURE --sweep SWEEP_DIR --out DIR              # draw an ``ftgames sweep``
 
-FIGURE: ``unregulated-openness`` (ω* against α0 without regulation: non-increasing), ``regime-map`` (comply / pay /
+FIGURE: ``unregulated-openness`` (ω* against α0 without regulation: non-increasing; ``--compare FILE`` adds the
+curve of another game file, by default the interior example), ``regime-map`` (comply / pay /
 abstain over (θ, p) with the switching curve p*(θ) = G's compliance loss), ``effects`` (no change / deadweight loss /
 Pareto improvement / redistribution over (θ, p) for a few α0), or ``all``.  Each figure is written as PNG with its
 data as CSV next to it.
@@ -106,15 +107,20 @@ def draw_unregulated_openness(rows: list[dict[str, Any]], path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(6, 4))
     for solution in dict.fromkeys(r.get("solution", "file") for r in rows):
         sel = sorted((r for r in rows if r.get("solution", "file") == solution), key=lambda r: r["alpha0"])
-        label = (f"δ fixed = {sel[0]['delta']:.2f}" if solution == "fixed" else
-                 f"δ by {solution} bargaining" if solution != "file" else "game file")
-        ax.plot([r["alpha0"] for r in sel], [r["omega_unregulated"] for r in sel], "-" if solution == "fixed"
-                else "--", drawstyle="steps-post", label=label)
+        if solution == "fixed":
+            label = f"δ fixed = {sel[0]['delta']:.2f}"
+        elif solution.startswith("fixed, "):
+            label = f"δ fixed = {sel[0]['delta']:.2f}, {solution[len('fixed, '):]}"
+        else:
+            label = f"δ by {solution} bargaining" if solution != "file" else "game file"
+        ax.plot([r["alpha0"] for r in sel], [r["omega_unregulated"] for r in sel],
+                "--" if solution == "nash" else "-", label=label,
+                drawstyle="default" if solution.startswith("fixed, ") else "steps-post")
     ax.set_xlabel("baseline performance α0")
     ax.set_ylabel("unregulated optimal openness ω*")
     ax.set_ylim(-0.05, 1.05)
     ax.set_title("Without regulation, better models are released less openly")
-    ax.legend()
+    ax.legend(fontsize=8, loc="center right")
     return _save(fig, plt, rows, path)
 
 
@@ -163,8 +169,15 @@ def _save(fig: Any, plt: Any, rows: list[dict[str, Any]], path: Path, tight: boo
 
 
 # ------------------------------------------------------------------------------------------ figures
-def figure_unregulated_openness(file: GameFile, out: Path, points: int = 61) -> Path:
-    rows = unregulated_openness_rows(file, np.linspace(0.05, 2.0, points))
+def figure_unregulated_openness(file: GameFile, out: Path, points: int = 61,
+                                compare: tuple[GameFile, ...] = ()) -> Path:
+    """ω*(α0) of ``file`` (δ fixed and Nash-bargained), plus the fixed-δ curve of each ``compare`` file."""
+    alpha0s = np.linspace(0.05, 2.0, points)
+    rows = unregulated_openness_rows(file, alpha0s)
+    for other in compare:
+        title = other.data.get("title", Path(other.path).stem)
+        other_rows = unregulated_openness_rows(other, alpha0s, ("fixed",))
+        rows += [{**row, "solution": f"fixed, {title}"} for row in other_rows]
     return draw_unregulated_openness(rows, out / "openness_unregulated_openness.png")
 
 
@@ -241,6 +254,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sweep", help="draw from this finished `ftgames sweep` output instead of computing")
     parser.add_argument("--out", required=True, help="output directory")
     parser.add_argument("--points", type=int, default=None, help="grid points per axis")
+    parser.add_argument("--compare", action="append", default=None, metavar="FILE",
+                        help="unregulated-openness: add this game file's curve (default: the interior example)")
     args = parser.parse_args(argv)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -253,8 +268,11 @@ def main(argv: list[str] | None = None) -> int:
     file = load_game_file(args.game)
     makers = {"unregulated-openness": figure_unregulated_openness, "regime-map": figure_regime_map,
               "effects": figure_effects}
+    compare = args.compare if args.compare is not None else [str(EXAMPLES / "openness_interior.toml")]
     for name in names:
-        kwargs = {"points": args.points} if args.points else {}
+        kwargs: dict[str, Any] = {"points": args.points} if args.points else {}
+        if name == "unregulated-openness":
+            kwargs["compare"] = tuple(load_game_file(path) for path in compare)
         print(makers[name](file, out, **kwargs))
     return 0
 
