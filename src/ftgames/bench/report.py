@@ -45,7 +45,7 @@ def cell(row: dict[str, Any]) -> str:
         return f"{_seconds(row['total_time'])}{tag}{mark}"
     if ok:
         return f"✗ error {row['error']:.1e}{tag}" if row["error"] is not None else f"✗ no objective{tag}"
-    return f"✗ {status}"
+    return "✗ failed" if status == "error" else f"✗ {status}"
 
 
 def _seconds(t: float | None) -> str:
@@ -69,7 +69,19 @@ def markdown(rows: list[dict[str, Any]], title: str = "Benchmark results") -> st
         for row in suite_rows:
             if row["status"] != "skipped" or row["size"] is not None:
                 by_instance[row["instance"]].append(row)
+        single = {i: rs for i, rs in by_instance.items() if len({r["size"] for r in rs}) == 1}
+        if len(single) > 1:  # instances of one size each: one table, one row per instance
+            columns = sorted({(r["formulation"], r["backend"]) for rs in single.values() for r in rs})
+            lines += ["### instances", "", "| instance (size) | " + " | ".join(f"{f} / {b}" for f, b in columns)
+                      + " |", "|---|" + "---|" * len(columns)]
+            for instance, inst_rows in single.items():
+                index = {(r["formulation"], r["backend"]): r for r in inst_rows}
+                cells = [cell(index[c]) if c in index else "" for c in columns]
+                lines.append(f"| {instance} ({inst_rows[0]['size']}) | " + " | ".join(cells) + " |")
+            lines.append("")
         for instance, inst_rows in by_instance.items():
+            if len(single) > 1 and instance in single:
+                continue
             columns = sorted({(r["formulation"], r["backend"]) for r in inst_rows})
             sizes = sorted({r["size"] for r in inst_rows if r["size"] is not None})
             lines += [f"### {instance}", "", "| size | " + " | ".join(f"{f} / {b}" for f, b in columns) + " |",
