@@ -140,8 +140,10 @@ def summary(rows: list[dict[str, Any]]) -> list[str]:
         if over and (key not in slow or r["size"] < slow[key]):
             slow[key] = r["size"]
     if slow:
-        out += [f"Size at which a series first exceeds {SLOW_SECONDS:g} s (or its time limit): " + "; ".join(
-            f"{i} · {f} / {b}: {s}" for (i, f, b), s in sorted(slow.items())), ""]
+        out += [f"| instance | formulation / backend | size at which it first exceeds {SLOW_SECONDS:g} s or its "
+                "time limit |", "|---|---|---:|"]
+        out += [f"| {i} | {f} / {b} | {s} |" for (i, f, b), s in sorted(slow.items())]
+        out.append("")
     best: dict[str, dict[str, Any]] = {}  # per instance, at its largest size with a certified correct run
     for r in done:
         if r["certified"] == "global" and r["correct"]:
@@ -149,9 +151,11 @@ def summary(rows: list[dict[str, Any]]) -> list[str]:
             if cur is None or (r["size"], -r["total_time"]) > (cur["size"], -cur["total_time"]):
                 best[r["instance"]] = r
     if best:
-        out += ["Fastest certified correct (formulation / backend), at the largest size solved: " + "; ".join(
-            f"{i} (size {r['size']}): {r['formulation']} / {r['backend']} {_seconds(r['total_time'])}"
-            for i, r in sorted(best.items())), ""]
+        out += ["| instance | largest size solved | fastest certified correct (formulation / backend) | time |",
+                "|---|---:|---|---:|"]
+        out += [f"| {i} | {r['size']} | {r['formulation']} / {r['backend']} | {_seconds(r['total_time'])} |"
+                for i, r in sorted(best.items())]
+        out.append("")
     return out
 
 
