@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 from scipy.optimize import brentq, minimize_scalar
 
 from ftgames.formulations.openness.bargaining import SOLUTIONS, bargain
@@ -131,3 +132,33 @@ def test_classification() -> None:
     assert classify(0.1, 0.0) == "pareto_improvement"
     assert classify(-0.1, 0.0) == "deadweight_loss"
     assert classify(-0.1, 0.2) == "redistribution"
+
+
+# ------------------------------------------------------------------------------------- exact vs grid search
+EXACT_SOLUTIONS = ("nash", "utilitarian", "egalitarian", "generalist_optimal", "specialist_optimal",
+                   "max_performance")
+
+
+@settings(max_examples=12, deadline=None)
+@given(kappa0=st.floats(0.2, 2.0), lam=st.floats(0.0, 0.9), eps=st.floats(0.0, 0.3), c_o=st.floats(0.0, 1.0),
+       c_p=st.floats(0.0, 0.5), alpha0=st.floats(0.1, 1.5), theta=st.floats(0.0, 1.0), penalty=st.floats(0.0, 0.3))
+def test_exact_search_is_never_beaten_by_the_grid(kappa0, lam, eps, c_o, c_p, alpha0, theta, penalty) -> None:
+    game = example_game(alpha0=alpha0, fine_tuning_cost=OpennessDiscountedCost(kappa0=kappa0, lam=lam),
+                        benefit=LinearBenefit(eps), operation_cost=LinearLeakCost(c_o),
+                        production_cost=PowerProductionCost(c_P=c_p)).with_regulation(theta, penalty)
+    for solution in EXACT_SOLUTIONS:
+        exact = bargain(game, solution, search="exact", pareto=False, grid=401)
+        grid = bargain(game, solution, search="grid", pareto=False, grid=401)
+        assert exact.certified == "exact" and grid.certified == "grid"
+        if np.isfinite(grid.objective):
+            assert exact.objective >= grid.objective - 1e-9
+            assert exact.objective <= grid.objective + 1e-3 * (1 + abs(grid.objective))
+
+
+def test_exact_search_refuses_other_forms() -> None:
+    from ftgames.models.openness import ConcaveQuadraticBenefit
+
+    game = example_game(benefit=ConcaveQuadraticBenefit(0.1, 0.3))
+    with pytest.raises(ValueError, match="search='grid'"):
+        bargain(game, "nash", search="exact")
+    assert bargain(game, "nash", grid=201).certified == "grid"

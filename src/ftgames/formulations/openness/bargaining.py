@@ -10,9 +10,14 @@ over δ ∈ [0, 1] on that curve (disagreement point (0, 0)):
     generalist_optimal max U_G;  specialist_optimal max U_D;  max_performance max α1
     fixed              the game's δ
 
-G's regime and ω switch with δ, so U(δ) is only piecewise smooth and can jump: the program is solved with exact
-inner solves (the SPE at each δ, closed form or enumeration) on a dense grid of δ, the best cell then refined by
-golden section.  The result is labelled "grid" (not a proof of global optimality over δ).
+G's regime and ω switch with δ, so U(δ) is only piecewise smooth and can jump.  Two searches over δ, both with
+exact inner solves (the SPE at each δ):
+
+    search="exact"  default forms only (``bargaining_exact``): every share where the criterion can peak (switches of
+                    G's release and stationary points, roots of polynomials) is evaluated; labelled "exact".
+    search="grid"   any forms: a dense grid of δ, the best cell refined by golden section; labelled "grid" (not a
+                    proof of global optimality over δ).
+    search="auto"   (default) exact when it applies, else grid.
 """
 
 from __future__ import annotations
@@ -81,10 +86,15 @@ def pareto_mask(u_g: np.ndarray, u_d: np.ndarray) -> np.ndarray:
 
 def bargain(game: OpennessGame, solution: str = "nash", *, weights: tuple[float, float] = (1.0, 1.0),
             formulation: str = "enumeration", solver: str | None = None, grid: int = DELTA_GRID,
-            pareto: bool = True, **solve_options: Any) -> OpennessBargainingOutcome:
+            pareto: bool = True, search: str = "auto", **solve_options: Any) -> OpennessBargainingOutcome:
     """Pick δ by ``solution``; the final SPE at that δ is re-solved with ``formulation`` (e.g. "kkt")."""
+    from . import bargaining_exact
+
     if solution not in SOLUTIONS:
         raise ValueError(f"bargaining.solution must be one of {', '.join(SOLUTIONS)}, got {solution!r}")
+    if search not in ("auto", "exact", "grid"):
+        raise ValueError(f"search must be 'auto', 'exact' or 'grid', got {search!r}")
+    exact = search == "exact" or (search == "auto" and bargaining_exact.applicable(game))
     if grid < 3:
         raise ValueError(f"bargaining grid must have at least 3 points, got {grid}")
     deltas = np.linspace(0.0, 1.0, grid)
@@ -94,12 +104,17 @@ def bargain(game: OpennessGame, solution: str = "nash", *, weights: tuple[float,
         return OpennessBargainingOutcome(solution, game.delta, eq, float("nan"), True, front, eq.certified)
     arrays = equilibrium_arrays(game, deltas)
     front = deltas[pareto_mask(arrays.U_G, arrays.U_D)] if pareto or solution == "kalai_smorodinsky" else np.empty(0)
-    ideal = None
-    if solution == "kalai_smorodinsky":
-        ideal = (_refined_max(game, "generalist_optimal", deltas, arrays, None, weights)[1],
-                 _refined_max(game, "specialist_optimal", deltas, arrays, None, weights)[1])
-    restrict = np.isin(deltas, front) if solution == "kalai_smorodinsky" else None
-    delta, value = _refined_max(game, solution, deltas, arrays, ideal, weights, restrict=restrict)
+    if exact:
+        delta, value = _exact_max(game, solution, weights)
+        label = "exact"
+    else:
+        ideal = None
+        if solution == "kalai_smorodinsky":
+            ideal = (_refined_max(game, "generalist_optimal", deltas, arrays, None, weights)[1],
+                     _refined_max(game, "specialist_optimal", deltas, arrays, None, weights)[1])
+        restrict = np.isin(deltas, front) if solution == "kalai_smorodinsky" else None
+        delta, value = _refined_max(game, solution, deltas, arrays, ideal, weights, restrict=restrict)
+        label = "grid"
     agreement = bool(np.isfinite(value))
     if solution == "nash" and not agreement:
         delta = game.delta
@@ -107,7 +122,21 @@ def bargain(game: OpennessGame, solution: str = "nash", *, weights: tuple[float,
     if not agreement:
         eq = OpennessEquilibrium("abstain", float("nan"), game.alpha0, float("nan"), delta, 0.0, 0.0, 0.0, 0.0,
                                  eq.regimes, eq.formulation, eq.certified)
-    return OpennessBargainingOutcome(solution, float(delta), eq, float(value), agreement, front, "grid")
+    return OpennessBargainingOutcome(solution, float(delta), eq, float(value), agreement, front, label)
+
+
+def _exact_max(game: OpennessGame, solution: str, weights: tuple[float, float]) -> tuple[float, float]:
+    """Best of the candidate shares of :mod:`bargaining_exact` (ties: the smallest share)."""
+    from .bargaining_exact import candidate_shares
+
+    ideal = None
+    if solution == "kalai_smorodinsky":
+        ideal = (_exact_max(game, "generalist_optimal", weights)[1], _exact_max(game, "specialist_optimal", weights)[1])
+    shares = candidate_shares(game, solution, weights, ideal)
+    values = bargaining_objective(solution, equilibrium_arrays(game, shares), ideal=ideal, weights=weights,
+                                  alpha0=game.alpha0)
+    index = int(np.argmax(values))
+    return float(shares[index]), float(values[index])
 
 
 def _utilities_on(game: OpennessGame, deltas: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -140,8 +169,9 @@ def _refined_max(game: OpennessGame, solution: str, deltas: np.ndarray, arrays: 
             b = d
         else:
             a = c
-    candidate = 0.5 * (a + b)
-    candidate_value = float(objective(np.array([candidate]))[0])
+    ends = np.array([a, 0.5 * (a + b), b])  # at a jump the midpoint may sit on the wrong side: keep the best
+    end_values = objective(ends)
+    candidate, candidate_value = float(ends[int(np.argmax(end_values))]), float(np.max(end_values))
     if restrict is None and candidate_value > best_value:
-        return float(candidate), candidate_value
+        return candidate, candidate_value
     return best_delta, best_value
