@@ -13,11 +13,17 @@ from .storage import FORMATS
 def cmd_sweep(args: argparse.Namespace) -> int:
     from .runner import run_sweep
 
-    result = run_sweep(
-        args.file, args.param, out=args.out, where=args.where, executor=args.executor, workers=args.workers,
-        scheduler=args.scheduler, chunk_size=args.chunk_size, fmt=args.format, retries=args.retries,
-        formulation=args.formulation, solver=args.solver, overwrite=args.overwrite, progress=not args.no_progress,
-    )
+    try:
+        result = run_sweep(
+            args.file, args.param, out=args.out, where=args.where, executor=args.executor, workers=args.workers,
+            scheduler=args.scheduler, chunk_size=args.chunk_size, fmt=args.format, retries=args.retries,
+            formulation=args.formulation, solver=args.solver, overwrite=args.overwrite,
+            progress=not args.no_progress,
+        )
+    except KeyboardInterrupt:
+        print(f"sweep: interrupted; the finished chunks are kept in {args.out}: run the same command again to "
+              "resume", file=sys.stderr)
+        return 130
     print(f"sweep: {result.points} points in {result.chunks} chunks ({result.resumed_chunks} already done, "
           f"{result.computed_chunks} computed now) on {result.executor} in {result.elapsed:.2f} s -> {result.out}")
     for failure in result.failures:
