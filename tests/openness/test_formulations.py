@@ -123,3 +123,10 @@ def test_a_failed_kkt_solve_is_reported_not_taken_as_an_empty_regime(monkeypatch
     monkeypatch.setattr(kkt_module, "solve", failing_solve)
     with pytest.raises(SolveFailed, match="time_limit"):
         solve_equilibrium(example_game().with_regulation(0.5, 0.05), "kkt", via="pyomo")
+
+
+def test_local_ipopt_solve_is_labelled_local_and_agrees_here() -> None:
+    game = example_game().with_regulation(0.5, 0.05)
+    local = solve_equilibrium(game, "kkt", encoding="product", solver="ipopt")
+    assert local.certified == "local"
+    assert local.U_G == pytest.approx(solve_equilibrium(game).U_G, abs=1e-6)

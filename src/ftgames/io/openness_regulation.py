@@ -9,8 +9,8 @@ File layout (every table optional; missing values take the model's defaults)::
                                                           production_cost, operation_cost)
     [regulation]            theta, penalty, penalty_is_transfer
     [bargaining]            solution ("fixed", "nash", ...), delta (G's share when fixed), weights, grid
-    [solve]                 formulation ("enumeration", "kkt" = "kkt_sos1", "kkt_bigm", "kkt_indicator" through the
-                            bilevel layer; "kkt_direct_sos1", "kkt_direct_bigm" written directly in Pyomo),
+    [solve]                 formulation ("enumeration", "kkt" = "kkt_sos1", "kkt_bigm", "kkt_indicator", "kkt_product"
+                            through the bilevel layer; "kkt_direct_sos1", "kkt_direct_bigm" written directly in Pyomo),
                             solver, time_limit, ...
 """
 
@@ -38,7 +38,8 @@ REGULATION_KEYS = {"theta", "penalty", "penalty_is_transfer"}
 BARGAINING_KEYS = {"solution", "delta", "weights", "grid"}
 FORMULATIONS = {"enumeration": ("enumeration", "sos1", "bilevel"), "kkt": ("kkt", "sos1", "bilevel"),
                 "kkt_sos1": ("kkt", "sos1", "bilevel"), "kkt_bigm": ("kkt", "bigm", "bilevel"),
-                "kkt_indicator": ("kkt", "indicator", "bilevel"), "kkt_direct_sos1": ("kkt", "sos1", "pyomo"),
+                "kkt_indicator": ("kkt", "indicator", "bilevel"), "kkt_product": ("kkt", "product", "bilevel"),
+                "kkt_direct_sos1": ("kkt", "sos1", "pyomo"),
                 "kkt_direct_bigm": ("kkt", "bigm", "pyomo")}
 
 
