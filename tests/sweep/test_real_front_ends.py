@@ -27,3 +27,17 @@ def test_openness_batch_and_per_point_paths_agree(tmp_path, monkeypatch):
     np.testing.assert_allclose(batched["U_G"], single["equilibrium.U_G"], atol=1e-9)
     np.testing.assert_allclose(batched["U_D"], single["equilibrium.U_D"], atol=1e-9)
     assert list(batched["regime"]) == list(single["equilibrium.regime"])
+
+
+def test_fine_tuning_per_point_sweep_matches_closed_form_and_passes_the_formulation(tmp_path):
+    """U_G(δ) = r²[δ²/(4c0) + δ(1 − δ)/(2c1)] (spec §3); --formulation reaches solve_game."""
+    pytest.importorskip("ftgames.io.fine_tuning")
+    game = tmp_path / "one.toml"
+    game.write_text('game = "fine_tuning"\n[generalist]\ncost = 1.0\n[[specialists]]\ncost = 2.0\n'
+                    "[bargaining]\ndelta = [0.5]\n")
+    result = run_sweep(game, ["bargaining.delta[0]=0.2,0.6"], out=tmp_path / "out", executor="serial",
+                       formulation="enumeration")
+    frame = result.frame()
+    delta = frame["bargaining.delta[0]"]
+    np.testing.assert_allclose(frame["outcomes.fixed.U_G"], delta**2 / 4 + delta * (1 - delta) / 4, atol=1e-9)
+    assert set(frame["outcomes.fixed.formulation"]) == {"enumeration"}
