@@ -104,7 +104,7 @@ def test_plot_and_figure_commands_write_files(tmp_path: Path) -> None:
     assert main(["solve", str(ROOT / "examples/openness_default.toml"), "--plot", str(tmp_path / "g.png")]) == 0
     assert (tmp_path / "g.png").stat().st_size > 0
     assert figures(["all", "--out", str(tmp_path), "--points", "4"]) == 0
-    for name in ("openness_unregulated_openness", "openness_regime_map", "openness_effects"):
+    for name in ("openness_unregulated_openness", "openness_regime_map", "openness_baseline_map", "openness_effects"):
         assert (tmp_path / f"{name}.png").exists() and (tmp_path / f"{name}.csv").exists()
 
 

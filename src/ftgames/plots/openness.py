@@ -6,7 +6,8 @@
 
 FIGURE: ``unregulated-openness`` (ω* against α0 without regulation: non-increasing; ``--compare FILE`` adds the
 curve of another game file, by default the interior example), ``regime-map`` (comply / pay /
-abstain over (θ, p) with the switching curve p*(θ) = G's compliance loss), ``effects`` (no change / deadweight loss /
+abstain over (θ, p) with the switching curve p*(θ) = G's compliance loss), ``baseline-map`` (the regime over (α0, p)
+at the file's θ with the switching penalty p*(α0)), ``effects`` (no change / deadweight loss /
 Pareto improvement / redistribution over (θ, p) for a few α0), or ``all``.  Each figure is written as PNG with its
 data as CSV next to it.
 """
@@ -24,7 +25,7 @@ from ..io.gamefile import GameFile, load_game_file
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 DEFAULT_GAME = EXAMPLES / "openness_default.toml"
-FIGURES = ("unregulated-openness", "regime-map", "effects")
+FIGURES = ("unregulated-openness", "regime-map", "baseline-map", "effects")
 REGIME_COLOURS = {"comply": "#4daf4a", "pay": "#ff7f00", "abstain": "#999999"}
 EFFECT_COLOURS = {"no_change": "#f0f0f0", "pareto_improvement": "#1b9e77", "deadweight_loss": "#d95f02",
                   "redistribution": "#7570b3"}
@@ -84,21 +85,22 @@ def effects_rows(file: GameFile, alpha0s: tuple[float, ...], thetas: np.ndarray,
 
 
 # ------------------------------------------------------------------------------------------ drawing
-def _grid(rows: list[dict[str, Any]], field: str, names: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    thetas = np.unique([r["theta"] for r in rows])
+def _grid(rows: list[dict[str, Any]], field: str, names: list[str],
+          x: str = "theta") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    xs = np.unique([r[x] for r in rows])
     penalties = np.unique([r["penalty"] for r in rows])
-    codes = np.full((len(penalties), len(thetas)), np.nan)
+    codes = np.full((len(penalties), len(xs)), np.nan)
     for r in rows:
-        codes[np.searchsorted(penalties, r["penalty"]), np.searchsorted(thetas, r["theta"])] = names.index(r[field])
-    return thetas, penalties, codes
+        codes[np.searchsorted(penalties, r["penalty"]), np.searchsorted(xs, r[x])] = names.index(r[field])
+    return xs, penalties, codes
 
 
-def _draw_map(ax: Any, rows: list[dict[str, Any]], field: str, colours: dict[str, str]) -> None:
+def _draw_map(ax: Any, rows: list[dict[str, Any]], field: str, colours: dict[str, str], x: str = "theta") -> None:
     from matplotlib.colors import ListedColormap
 
     names = list(colours)
-    thetas, penalties, codes = _grid(rows, field, names)
-    ax.pcolormesh(thetas, penalties, codes, cmap=ListedColormap([colours[n] for n in names]), vmin=-0.5,
+    xs, penalties, codes = _grid(rows, field, names, x)
+    ax.pcolormesh(xs, penalties, codes, cmap=ListedColormap([colours[n] for n in names]), vmin=-0.5,
                   vmax=len(names) - 0.5, shading="nearest")
 
 
@@ -138,6 +140,24 @@ def draw_regime_map(rows: list[dict[str, Any]], path: Path) -> Path:
     ax.set_xlabel("openness threshold θ")
     ax.set_ylabel("penalty p")
     ax.set_title(f"G's regime (α0 = {rows[0]['alpha0']:g}, δ = {rows[0]['delta']:g})")
+    return _save(fig, plt, rows, path)
+
+
+def draw_baseline_map(rows: list[dict[str, Any]], path: Path) -> Path:
+    """G's regime over (α0, p) at one θ, with the switching penalty p*(α0) = L(θ; α0)."""
+    from matplotlib.patches import Patch
+
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6, 4.5))
+    _draw_map(ax, rows, "regime", REGIME_COLOURS, x="alpha0")
+    alpha0s = np.unique([r["alpha0"] for r in rows])
+    curve = [max(r["compliance_loss"] for r in rows if r["alpha0"] == a) for a in alpha0s]
+    ax.plot(alpha0s, curve, "k-", lw=2, label="switching penalty p*(α0) = compliance loss")
+    handles = [Patch(color=c, label=n) for n, c in REGIME_COLOURS.items()]
+    ax.legend(handles=[*handles, *ax.get_legend_handles_labels()[0]], loc="upper left", fontsize=8)
+    ax.set_xlabel("baseline performance α0")
+    ax.set_ylabel("penalty p")
+    ax.set_title(f"G's regime over (α0, p) at θ = {rows[0]['theta']:g}, δ = {rows[0]['delta']:g}")
     return _save(fig, plt, rows, path)
 
 
@@ -192,6 +212,22 @@ def figure_regime_map(file: GameFile, out: Path, points: int = 61) -> Path:
     return draw_regime_map(regime_map_rows(file, thetas, penalties), out / "openness_regime_map.png")
 
 
+def figure_baseline_map(file: GameFile, out: Path, points: int = 61) -> Path:
+    """Regime over (α0, p) at the file's θ (θ = 1 if the file has none)."""
+    from ..io.openness_regulation import load_game
+
+    game, _, _ = load_game(file)
+    theta = game.regulation.theta or 1.0
+    alpha0s = np.linspace(0.05, 2.0, points)
+    probe = _batch(file, [{"model.alpha0": float(a), "regulation.theta": theta, "regulation.penalty": 0.0}
+                          for a in alpha0s])
+    top = max(r["compliance_loss"] for r in probe)
+    penalties = np.linspace(0.0, max(1.3 * top, 1e-3), points)
+    rows = _batch(file, [{"model.alpha0": float(a), "regulation.theta": theta, "regulation.penalty": float(p)}
+                         for p in penalties for a in alpha0s])
+    return draw_baseline_map(rows, out / "openness_baseline_map.png")
+
+
 def figure_effects(file: GameFile, out: Path, points: int = 41, solution: str = "nash") -> Path:
     figures = file.data.get("figures", {})
     alpha0s = tuple(figures.get("effects_alpha0", (0.5, 0.6, 0.65, 0.8)))
@@ -208,7 +244,7 @@ def figure_from_sweep(name: str, sweep: Path, out: Path) -> Path:
     frame = load_results(sweep)
     rows = frame.rename(columns={c: c[len("out."):] for c in frame.columns if c.startswith("out.")}).to_dict("records")
     drawers = {"unregulated-openness": draw_unregulated_openness, "regime-map": draw_regime_map,
-               "effects": draw_effects}
+               "baseline-map": draw_baseline_map, "effects": draw_effects}
     return drawers[name](rows, out / f"openness_{name.replace('-', '_')}.png")
 
 
@@ -267,7 +303,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     file = load_game_file(args.game)
     makers = {"unregulated-openness": figure_unregulated_openness, "regime-map": figure_regime_map,
-              "effects": figure_effects}
+              "baseline-map": figure_baseline_map, "effects": figure_effects}
     compare = args.compare if args.compare is not None else [str(EXAMPLES / "openness_interior.toml")]
     for name in names:
         kwargs: dict[str, Any] = {"points": args.points} if args.points else {}
