@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from ..sweep.executors import EXECUTORS
+from ..sweep.executors import ENV_EXECUTOR, EXECUTORS, make_executor
 from .case import SCALES
 
 
@@ -47,14 +48,18 @@ def cmd_bench(args: argparse.Namespace) -> int:
               f"{time_text}{err}" + (f" ({row['message'][:100]})" if row["status"] in ("skipped", "error") else ""),
               file=sys.stderr, flush=True)
 
+    executor_name = args.executor or os.environ.get(ENV_EXECUTOR) or "serial"
+    executor = make_executor(executor_name, args.workers, args.scheduler) if executor_name != "serial" else "serial"
     start = time.perf_counter()
-    for path in paths:
-        rows += run_suite(path, options, executor=args.executor, workers=args.workers,
-                          isolate=not args.no_isolation, on_row=show)
-        write_tables(rows, out)  # keep what is finished even if a later suite is interrupted
-    command = "ftgames bench " + " ".join(shlex.quote(a) for a in sys.argv[2:]) if args.command_line is None \
-        else args.command_line
-    write_report(rows, out, command=command)
+    try:
+        for path in paths:
+            rows += run_suite(path, options, executor=executor, workers=args.workers,
+                              isolate=not args.no_isolation, on_row=show)
+            write_tables(rows, out)  # keep what is finished even if a later suite is interrupted
+    finally:
+        if not isinstance(executor, str):
+            executor.close()
+    write_report(rows, out, command=_command(args))
     plots = plot_time_vs_size(rows, out)
     counts: dict[str, int] = {}
     for row in rows:
@@ -63,6 +68,19 @@ def cmd_bench(args: argparse.Namespace) -> int:
           f"{time.perf_counter() - start:.1f} s -> {out}/results.csv, results.json, report.md, "
           f"{len(plots)} plot(s)")
     return 0
+
+
+def _command(args: argparse.Namespace) -> str:
+    """The command line that reproduces this run."""
+    parts = ["ftgames", "bench", *args.suite, "--out", str(args.out), "--scale", args.scale,
+             "--time-limit", f"{args.time_limit:g}", "--repeats", str(args.repeats)]
+    if args.max_size is not None:
+        parts += ["--max-size", str(args.max_size)]
+    if args.executor:
+        parts += ["--executor", args.executor]
+    if args.workers:
+        parts += ["--workers", str(args.workers)]
+    return " ".join(shlex.quote(p) for p in parts)
 
 
 def register(subparsers: Any) -> None:
@@ -76,12 +94,12 @@ def register(subparsers: Any) -> None:
     p.add_argument("--max-size", type=int, help="largest instance size to run")
     p.add_argument("--time-limit", type=float, default=10.0, help="seconds per run (default 10)")
     p.add_argument("--repeats", type=int, default=3, help="runs per case; times are medians (default 3)")
-    p.add_argument("--executor", choices=EXECUTORS, default="serial",
-                   help="serial (default: undisturbed timings), local process pool, or dask")
+    p.add_argument("--executor", choices=EXECUTORS,
+                   help="serial (default, or $FTGAMES_EXECUTOR: undisturbed timings), local process pool, or dask")
     p.add_argument("--workers", type=int, help="workers for local/dask executors")
+    p.add_argument("--scheduler", help="Dask scheduler address (tcp://host:8786); default: a local cluster")
     p.add_argument("--suites-dir", help="folder of suite files (default ./benchmarks)")
     p.add_argument("--no-isolation", action="store_true",
                    help="run cases in the worker process (no hard kill at the time limit)")
     p.add_argument("--quiet", action="store_true", help="no line per finished case")
-    p.add_argument("--command-line", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_bench)
