@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from ftgames.formulations.openness.enumeration import equilibrium_arrays
 from ftgames.formulations.openness.equilibrium import compliance_loss, solve_equilibrium, unregulated_openness
@@ -133,3 +134,41 @@ def test_no_regulation_when_theta_or_penalty_is_zero(game: OpennessGame) -> None
     for theta, penalty in ((0.0, 5.0), (0.7, 0.0)):
         eq = solve_equilibrium(game.with_regulation(theta, penalty))
         assert eq.U_G == pytest.approx(free.U_G) and eq.U_D == pytest.approx(free.U_D)
+
+
+# ------------------------------------------------------------------------------ the facts on random parameters
+def _random_game(data) -> OpennessGame:
+    from ftgames.models.openness import make_term
+
+    cost = data.draw(st.sampled_from(["openness_discounted", "exponential_discount"]))
+    benefit = data.draw(st.sampled_from(["linear", "concave_quadratic"]))
+    leak = data.draw(st.sampled_from(["linear_leak", "quadratic_leak"]))
+    unit = st.floats(0.0, 1.0)
+    return OpennessGame(
+        alpha0=1.0, delta=data.draw(st.floats(0.0, 0.95)),
+        fine_tuning_cost=make_term("fine_tuning_cost", {"family": cost, "kappa0": data.draw(st.floats(0.2, 3.0)),
+                                                        "lam": data.draw(st.floats(0.0, 0.9))}),
+        benefit=make_term("benefit", {"family": benefit, "epsilon": data.draw(unit) * 0.4}),
+        operation_cost=make_term("operation_cost", {"family": leak, "c_O": data.draw(st.floats(0.05, 1.0))}),
+        production_cost=PowerProductionCost(c_P=0.0),
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_openness_non_increasing_in_baseline_for_random_families(data) -> None:
+    """With linear revenue D's step does not depend on α0 and ∂²U_G/∂ω∂α0 = −∂²O/∂ω∂α0 ≤ 0 (decreasing
+    differences), so ω*(α0) is non-increasing (Topkis)."""
+    game = _random_game(data)
+    omega = unregulated_openness(game, np.linspace(0.05, 3.0, 25))
+    assert np.all(np.diff(omega) <= 1e-6)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.data())
+def test_specialist_gains_from_openness_for_random_families(data) -> None:
+    """Envelope theorem: dU_D/dω = −∂C/∂ω ≥ 0 since both cost families fall with ω."""
+    game = _random_game(data)
+    omegas = np.linspace(0.0, 1.0, 51)
+    _, u_d = utilities(game, omegas, fine_tuning_step(game, omegas, game.delta), game.delta)
+    assert np.all(np.diff(u_d) >= -1e-12)
