@@ -102,8 +102,9 @@ def bargain(game: OpennessGame, solution: str = "nash", *, weights: tuple[float,
         eq = solve_equilibrium(game, formulation, solver=solver, **solve_options)
         front = deltas[pareto_mask(*_utilities_on(game, deltas))] if pareto else np.empty(0)
         return OpennessBargainingOutcome(solution, game.delta, eq, float("nan"), True, front, eq.certified)
-    arrays = equilibrium_arrays(game, deltas)
-    front = deltas[pareto_mask(arrays.U_G, arrays.U_D)] if pareto or solution == "kalai_smorodinsky" else np.empty(0)
+    need_grid = pareto or not exact
+    arrays = equilibrium_arrays(game, deltas) if need_grid else None
+    front = deltas[pareto_mask(arrays.U_G, arrays.U_D)] if arrays is not None else np.empty(0)
     if exact:
         delta, value = _exact_max(game, solution, weights)
         label = "exact"
@@ -119,6 +120,7 @@ def bargain(game: OpennessGame, solution: str = "nash", *, weights: tuple[float,
     if solution == "nash" and not agreement:
         delta = game.delta
     eq = solve_equilibrium(game.with_delta(delta), formulation, solver=solver, **solve_options)
+    agreement = agreement and eq.regime != "abstain"  # a deal in which G does not release is no deal
     if not agreement:
         eq = OpennessEquilibrium("abstain", float("nan"), game.alpha0, float("nan"), delta, 0.0, 0.0, 0.0, 0.0,
                                  eq.regimes, eq.formulation, eq.certified)
