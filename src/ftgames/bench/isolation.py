@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
+import signal
 import time
 import traceback
 from typing import Any
@@ -17,6 +19,7 @@ def grace_seconds(time_limit: float) -> float:
 
 
 def _child(case: Case, time_limit: float, conn: Any) -> None:
+    os.setpgrp()  # own process group: a kill at the deadline also reaches any processes the case started
     try:
         conn.send(("ok", case.run(time_limit)))
     except BaseException as exc:  # noqa: BLE001 - everything is reported to the parent
@@ -35,6 +38,13 @@ def run_in_process(case: Case, time_limit: float) -> RunOutcome:
                           message=f"{type(exc).__name__}: {exc}")
 
 
+def _kill_group(pid: int) -> None:
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and not multiprocessing.current_process().daemon
 
@@ -46,7 +56,8 @@ def run_isolated(case: Case, time_limit: float) -> RunOutcome:
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
     start = time.perf_counter()
-    process = ctx.Process(target=_child, args=(case, time_limit, child), daemon=True)
+    # not a daemon, so that a case may start its own workers (a process pool, a Dask cluster)
+    process = ctx.Process(target=_child, args=(case, time_limit, child), daemon=False)
     process.start()
     child.close()
     deadline = time_limit + grace_seconds(time_limit)
@@ -58,7 +69,7 @@ def run_isolated(case: Case, time_limit: float) -> RunOutcome:
             message = None
     elapsed = time.perf_counter() - start
     if process.is_alive():
-        process.kill()
+        _kill_group(process.pid)
     process.join()
     parent.close()
     if message is None:

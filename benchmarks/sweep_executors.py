@@ -1,0 +1,80 @@
+"""The sweep engine on each executor: wall time of ``run_sweep`` for grids of growing size.
+
+Instances: the openness-regulation game over (θ, penalty) through its batched ``solve_batch`` front end, and the
+fine-tuning game over (c1, δ) through the per-point ``solve_game`` path.  Formulations: the executor
+(``serial``, ``local`` process pool with 2 workers, ``dask`` local cluster with 2 workers — its start-up included).
+Objective: the mean of G's utility over the grid; reference: the same sweep run serially in-process beforehand is
+not repeated here, so the cells carry † and the executors are compared with each other (the tests check that they
+return identical rows).  Size = number of grid points.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import time
+from functools import partial
+from pathlib import Path
+
+from ftgames.bench import BenchOptions, Case, RunOutcome, Skip, Suite, discover
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+FINE_TUNING = """
+game = "fine_tuning"
+[generalist]
+cost = 1.0
+[[specialists]]
+cost = 2.0
+[bargaining]
+delta = [0.5]
+"""
+EXECUTORS = (("serial", 1), ("local", 2), ("dask", 2))
+
+
+def grid(instance: str, n: int) -> tuple[str, list[str]]:
+    """(game file text or path, --param specs) with about n points."""
+    side = max(1, round(math.sqrt(n)))
+    if instance == "openness (solve_batch)":
+        return str(EXAMPLES / "openness_default.toml"), [f"regulation.theta=0:1:{side}",
+                                                         f"regulation.penalty=0:0.2:{max(1, n // side)}"]
+    return FINE_TUNING, [f"specialists[0].cost=0.5:4:{side}", f"bargaining.delta[0]=0.05:0.95:{max(1, n // side)}"]
+
+
+def run(instance: str, n: int, executor: str, workers: int, time_limit: float) -> RunOutcome:
+    from ftgames.sweep import run_sweep
+
+    source, params = grid(instance, n)
+    with tempfile.TemporaryDirectory() as tmp:
+        game = Path(source) if source.endswith(".toml") else Path(tmp) / "game.toml"
+        if not source.endswith(".toml"):
+            game.write_text(source)
+        start = time.perf_counter()
+        result = run_sweep(game, params, out=Path(tmp) / "out", executor=executor, workers=workers)
+        elapsed = time.perf_counter() - start
+        frame = result.frame()
+    if not result.ok:
+        return RunOutcome("error", "no", None, 0.0, elapsed, result.failures[0].error)
+    column = "U_G" if "U_G" in frame.columns else "outcomes.fixed.U_G"
+    return RunOutcome("optimal", "global", float(frame[column].mean()), 0.0, elapsed,
+                      f"{result.points} points, {result.chunks} chunks")
+
+
+def cases(options: BenchOptions):
+    sizes = options.sizes(small=[16, 64, 256], full=[16, 64, 256, 1024, 4096])
+    instances = []
+    if discover("ftgames.io.openness_regulation", "solve_batch")[0] is not None and \
+            (EXAMPLES / "openness_default.toml").exists():
+        instances.append("openness (solve_batch)")
+    else:
+        yield Skip("openness (solve_batch)", "*", "*", "openness front end or its example file missing")
+    if discover("ftgames.io.fine_tuning", "solve_game")[0] is not None:
+        instances.append("fine_tuning (solve_game per point)")
+    else:
+        yield Skip("fine_tuning (solve_game per point)", "*", "*", "fine-tuning front end missing")
+    for instance in instances:
+        for n in sizes:
+            for executor, workers in EXECUTORS:
+                yield Case(instance, n, f"sweep×{workers}", executor, partial(run, instance, n, executor, workers))
+
+
+SUITE = Suite("sweep_executors", "ftgames sweep on the serial, local-pool and Dask executors", cases)
