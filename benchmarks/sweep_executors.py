@@ -60,7 +60,7 @@ def run(instance: str, n: int, executor: str, workers: int, time_limit: float) -
 
 
 def cases(options: BenchOptions):
-    sizes = options.sizes(small=[16, 64, 256], full=[16, 64, 256, 1024, 4096])
+    sizes = options.sizes(small=[4, 16, 64, 256], full=[4, 16, 64, 256, 1024, 4096])
     instances = []
     if discover("ftgames.io.openness_regulation", "solve_batch")[0] is not None and \
             (EXAMPLES / "openness_default.toml").exists():

@@ -10,7 +10,7 @@ from ftgames.bench import BenchOptions, Case, available_suites, measure, run_sui
 from ftgames.bench.runner import suite_items
 
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
-SUITES = ("fine_tuning", "safety_regulation", "bilevel_catalogue", "bargaining", "persistent")
+SUITES = ("fine_tuning", "safety_regulation", "bilevel_catalogue", "bargaining", "persistent", "sweep_executors")
 OPTIONS = BenchOptions(repeats=1, time_limit=20, max_size=10)
 
 
