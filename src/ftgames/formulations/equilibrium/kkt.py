@@ -41,7 +41,8 @@ def build_bilevel(game: FineTuningGame, delta: Sequence[float]) -> Any:
     bm = BilevelModel("fine_tuning_investment")
     m = bm.model
     upper = game.scale_hint()
-    m.alpha0 = pyo.Var(bounds=(0.0, upper), initialize=0.0)
+    start = 0.1 * min(upper, 1.0)  # an interior start: r(α) = α^ρ has an infinite slope at 0
+    m.alpha0 = pyo.Var(bounds=(0.0, upper), initialize=start)
     g = game.generalist_cost
     income = []
     for i, (d, cost, rev) in enumerate(zip(delta, game.specialist_costs, game.revenues, strict=True)):
@@ -49,7 +50,8 @@ def build_bilevel(game: FineTuningGame, delta: Sequence[float]) -> Any:
         quadratic_follower = cost.exponent == 2.0 and rev.is_linear
         f = bm.add_follower(f"specialist_{i}", sense="max", assume_convex=not quadratic_follower)
         b = f.block
-        b.alpha = pyo.Var(bounds=(0.0, reach), initialize=0.0)
+        floor = 0.0 if rev.is_linear else 1e-9  # keeps α^ρ differentiable
+        b.alpha = pyo.Var(bounds=(floor, reach), initialize=start + game.follower_response(i, d, start).increment)
         b.above_generalist = pyo.Constraint(expr=b.alpha - m.alpha0 >= 0)
         own_revenue = rev.rate * _power(b.alpha, rev.power)
         f.set_objective((1.0 - d) * own_revenue - cost.coefficient * _power(b.alpha - m.alpha0, cost.exponent)
@@ -66,9 +68,10 @@ def solve_kkt(game: FineTuningGame, delta: float | Sequence[float], *, encoding:
     """The SPE at δ from the KKT single-level program; the equilibrium's certificate is global only if the bilevel
     layer certified a proven global optimum and every follower re-solves to the same answer.
 
-    A global solver stops within its feasibility tolerance, which on G's flat optimum leaves α0 accurate to about
-    √tolerance; with ``polish`` the answer is re-solved locally (``product`` encoding on Ipopt) from the global
-    solution and kept if G's utility is at least as high (the global solve located the basin, Ipopt sharpens it).
+    A solver stops within its feasibility tolerance, which on G's flat optimum leaves α0 accurate to about
+    √tolerance; with ``polish`` the answer is re-solved locally (Ipopt, complementarity fixed to the global
+    solution's active set and kept if G's utility is at least as high (the global solve located the piece, Ipopt
+    sharpens the point on it).
     """
     from ..bilevel import CERTIFIED_GLOBAL, solve_bilevel
 
@@ -82,11 +85,11 @@ def solve_kkt(game: FineTuningGame, delta: float | Sequence[float], *, encoding:
     proved = result.certificate is not None and result.certificate.label == CERTIFIED_GLOBAL
     alpha0, alpha = _read(bm, game.n)
     used = name
-    if polish and name != "ipopt":
+    if polish:
         refined = _polish(game, delta, alpha0, alpha, config)
         if refined is not None:
             alpha0, alpha = refined
-            used = f"{name}+ipopt-polish"
+            used = f"{name}+active-set-polish"
     return make_equilibrium(game, delta, alpha0, alpha, [True] * game.n, formulation=f"kkt+{encoding}", solver=used,
                             global_method=proved)
 
@@ -97,10 +100,13 @@ def _read(bm: Any, n: int) -> tuple[float, list[float]]:
 
 
 def _polish(game: FineTuningGame, delta: tuple[float, ...], alpha0: float, alpha: list[float],
-            config: SolveConfig | None) -> tuple[float, list[float]] | None:
-    from ...solvers import get_backend
+            config: SolveConfig | None, active_tol: float = 1e-6) -> tuple[float, list[float]] | None:
+    """Active-set polish: in the (unencoded) KKT system, fix every complementarity pair to the side the global
+    solution chose (slack = 0 if the slack is below ``active_tol``, else multiplier = 0) and solve the resulting
+    smooth program with Ipopt from the global solution; keep it if G's utility is at least as high."""
+    from ...solvers import Capability, get_backend, solve
     from ...solvers.capabilities import Layer
-    from ..bilevel import solve_bilevel
+    from ..bilevel.reformulate import build_kkt
 
     if not get_backend("ipopt").availability(Layer.PYOMO).available:
         return None
@@ -108,11 +114,22 @@ def _polish(game: FineTuningGame, delta: tuple[float, ...], alpha0: float, alpha
     bm.model.alpha0.value = alpha0
     for i, a in enumerate(alpha):
         bm.follower(f"specialist_{i}").block.alpha.value = a
-    local = solve_bilevel(bm, encoding="product", solver="ipopt", config=(config or SolveConfig()).with_(
-        solver="ipopt"))
-    if not local.ok or local.certificate is None or not local.certificate.certified:
+    reform = build_kkt(bm)
+    single = reform.model
+    single.active_set = pyo.ConstraintList()
+    for pair in reform.kkt.pairs:
+        if abs(pyo.value(pair.slack)) <= active_tol:
+            single.active_set.add(pair.slack == 0)
+        else:
+            single.active_set.add(pair.multiplier == 0)
+            pair.multiplier.value = 0.0
+    local = solve(single, requires={Capability.NLP}, solver="ipopt",
+                  config=(config or SolveConfig()).with_(solver="ipopt", tolerance=1e-13),
+                  formulation="kkt:active-set-polish")
+    if not local.ok:
         return None
-    new0, new = _read(bm, game.n)
+    new0 = float(single.alpha0.value)
+    new = [float(single.find_component(f"specialist_{i}").alpha.value) for i in range(game.n)]
     participating = [True] * game.n
     before = game.generalist_utility(delta, alpha0, alpha, participating)
     after = game.generalist_utility(delta, new0, new, participating)
