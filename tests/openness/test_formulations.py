@@ -130,3 +130,14 @@ def test_local_ipopt_solve_is_labelled_local_and_agrees_here() -> None:
     local = solve_equilibrium(game, "kkt", encoding="product", solver="ipopt")
     assert local.certified == "local"
     assert local.U_G == pytest.approx(solve_equilibrium(game).U_G, abs=1e-6)
+
+
+def test_custom_callables_with_ops_use_exp_in_both_layers() -> None:
+    def cost(step, omega, ops):
+        return 0.5 * ops.exp(-0.8 * omega) * step**2
+
+    game = interior_game(fine_tuning_cost=cost).with_regulation(0.8, 0.02)
+    reference = solve_equilibrium(interior_game().with_regulation(0.8, 0.02))
+    enum, kkt = solve_equilibrium(game), solve_equilibrium(game, "kkt")
+    assert enum.U_G == pytest.approx(reference.U_G, abs=1e-7)
+    assert kkt.U_G == pytest.approx(enum.U_G, abs=1e-6) and kkt.regime == enum.regime

@@ -17,6 +17,7 @@ arrays here and on Pyomo expressions by the KKT formulation; this module imports
 
 from __future__ import annotations
 
+import inspect
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -237,8 +238,9 @@ class QuadraticLeakCost(Term):
 @dataclass(frozen=True)
 class CustomTerm:
     """Any Python callable as a term.  Arguments by kind: revenue f(α), fine_tuning_cost f(Δ, ω), benefit f(ω),
-    production_cost f(α0), operation_cost f(ω, α0).  Written with plain arithmetic it also works on Pyomo
-    expressions (the KKT formulation); otherwise use the enumeration formulation.  D's problem must stay concave
+    production_cost f(α0), operation_cost f(ω, α0).  Written with plain arithmetic, or with ``ops.exp``/``ops.log``
+    from an optional keyword parameter ``ops``, it also works on Pyomo expressions (the KKT formulation); otherwise
+    use the enumeration formulation.  D's problem must stay concave
     (R concave, C convex in Δ with C(0; ω) = 0): the library checks C(0; ω) = 0 and that values are finite."""
 
     kind: str
@@ -254,7 +256,17 @@ class CustomTerm:
             raise ParameterError(f"{self.kind}: a custom term must be callable, got {type(self.function).__name__}")
 
     def __call__(self, *args: Any, ops: Any = NUMPY_OPS) -> Any:
+        if self.takes_ops:
+            return self.function(*args, ops=ops)
         return self.function(*args)
+
+    @property
+    def takes_ops(self) -> bool:
+        """True when the callable has an ``ops`` parameter (then it gets ``ops.exp``/``ops.log`` for the layer)."""
+        try:
+            return "ops" in inspect.signature(self.function).parameters
+        except (TypeError, ValueError):
+            return False
 
     def params(self) -> dict[str, float]:
         return {}
@@ -267,7 +279,7 @@ class CustomTerm:
         x = np.asarray(args[0], dtype=float)
         h = 1e-6 * np.maximum(1.0, np.abs(x))
         lo = np.maximum(x - h, 0.0)
-        return (np.asarray(self.function(x + h, *args[1:])) - np.asarray(self.function(lo, *args[1:]))) / (x + h - lo)
+        return (np.asarray(self(x + h, *args[1:])) - np.asarray(self(lo, *args[1:]))) / (x + h - lo)
 
 
 FAMILIES: dict[str, dict[str, type[Term]]] = {
