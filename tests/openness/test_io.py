@@ -54,6 +54,9 @@ def test_cli_solve_json_and_formulation_override(capsys) -> None:
     ("[bargaining]\nsolution = \"rubinstein\"\n", ["bargaining.solution", "nash"]),
     ("[bargaining]\ndelta = -0.5\n", ["bargaining.delta", "[0, 1]"]),
     ("[solve]\nformulation = \"magic\"\n", ["solve.formulation", "kkt_bigm"]),
+    ("[bargaining]\nsearch = \"random\"\n", ["bargaining.search", "exact"]),
+    ("[model.benefit]\nfamily = \"concave_quadratic\"\n[bargaining]\nsolution = \"nash\"\nsearch = \"exact\"\n",
+     ["bargaining.search", "search='grid'"]),
 ])
 def test_bad_files_raise_errors_naming_key_and_range(tmp_path: Path, text: str, needles: list[str]) -> None:
     file = load_game_file(write(tmp_path, text))

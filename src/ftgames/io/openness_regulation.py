@@ -8,7 +8,8 @@ File layout (every table optional; missing values take the model's defaults)::
     [model.<term>]          family = "...", parameters   (terms: revenue, fine_tuning_cost, benefit,
                                                           production_cost, operation_cost)
     [regulation]            theta, penalty, penalty_is_transfer
-    [bargaining]            solution ("fixed", "nash", ...), delta (G's share when fixed), weights, grid
+    [bargaining]            solution ("fixed", "nash", ...), delta (G's share when fixed), weights, grid,
+                            search ("auto", "exact", "grid")
     [solve]                 formulation ("enumeration", "kkt" = "kkt_sos1", "kkt_bigm", "kkt_indicator", "kkt_product"
                             through the bilevel layer; "kkt_direct_sos1", "kkt_direct_bigm" written directly in Pyomo),
                             solver, time_limit, ...
@@ -35,7 +36,7 @@ from .gamefile import GameFile, GameFileError, set_dotted
 TOP_KEYS = {"game", "title", "description", "model", "regulation", "bargaining", "solve", "figures"}
 MODEL_KEYS = {"alpha0", "max_fine_tuning", *TERM_KINDS}
 REGULATION_KEYS = {"theta", "penalty", "penalty_is_transfer"}
-BARGAINING_KEYS = {"solution", "delta", "weights", "grid"}
+BARGAINING_KEYS = {"solution", "delta", "weights", "grid", "search"}
 FORMULATIONS = {"enumeration": ("enumeration", "sos1", "bilevel"), "kkt": ("kkt", "sos1", "bilevel"),
                 "kkt_sos1": ("kkt", "sos1", "bilevel"), "kkt_bigm": ("kkt", "bigm", "bilevel"),
                 "kkt_indicator": ("kkt", "indicator", "bilevel"), "kkt_product": ("kkt", "product", "bilevel"),
@@ -53,7 +54,8 @@ def default_data() -> dict[str, Any]:
         model[kind] = {"family": DEFAULT_FAMILY[kind], **term.params()}
     return {"game": "openness_regulation", "model": model,
             "regulation": {"theta": 0.0, "penalty": 0.0, "penalty_is_transfer": False},
-            "bargaining": {"solution": "fixed", "delta": game.delta, "weights": [1.0, 1.0], "grid": 2001},
+            "bargaining": {"solution": "fixed", "delta": game.delta, "weights": [1.0, 1.0], "grid": 2001,
+                           "search": "auto"},
             "solve": {}}
 
 
@@ -135,7 +137,11 @@ def bargaining_settings(data: dict[str, Any], file: GameFile | None = None) -> d
     if not isinstance(grid, int) or grid < 3:
         message = f"grid must be an integer >= 3, got {grid!r}"
         raise file.error("bargaining.grid", message) if file else GameFileError(message)
-    return {"solution": solution, "weights": (float(weights[0]), float(weights[1])), "grid": grid}
+    search = table["search"]
+    if search not in ("auto", "exact", "grid"):
+        message = f"search must be 'auto', 'exact' (default forms only) or 'grid', got {search!r}"
+        raise file.error("bargaining.search", message) if file else GameFileError(message)
+    return {"solution": solution, "weights": (float(weights[0]), float(weights[1])), "grid": grid, "search": search}
 
 
 def load_game(file: GameFile) -> tuple[OpennessGame, dict[str, Any], dict[str, Any]]:
@@ -178,10 +184,15 @@ def solve_game(file: GameFile, *, formulation: str | None = None, solver: str | 
     config = SolveConfig.from_table({k: v for k, v in data["solve"].items()}, formulation=formulation, solver=solver)
     kind, encoding, via = _formulation(config.formulation, file)
     options = {"encoding": encoding, "config": config, "via": via} if kind == "kkt" else {}
-    regulated = bargain(game, settings["solution"], weights=settings["weights"], grid=settings["grid"],
-                        formulation=kind, solver=config.solver, **options)
-    unregulated = bargain(game.unregulated(), settings["solution"], weights=settings["weights"],
-                          grid=settings["grid"], formulation=kind, solver=config.solver, **options)
+    common = {"weights": settings["weights"], "grid": settings["grid"], "search": settings["search"],
+              "formulation": kind, "solver": config.solver, **options}
+    try:
+        regulated = bargain(game, settings["solution"], **common)
+        unregulated = bargain(game.unregulated(), settings["solution"], **common)
+    except ValueError as exc:
+        if "search='grid'" in str(exc):
+            raise file.error("bargaining.search", str(exc)) from None
+        raise
     eq, base = regulated.equilibrium, unregulated.equilibrium
     front = regulated.pareto_deltas
     return {
@@ -227,11 +238,12 @@ def solve_batch(file: GameFile, points: list[dict[str, float]], *, formulation: 
             set_dotted(data, key, value)
         game = game_from_data(data, file)
         settings = bargaining_settings(data, file)
-        kwargs = {"weights": settings["weights"], "grid": settings["grid"], "pareto": False}
+        kwargs = {"weights": settings["weights"], "grid": settings["grid"], "pareto": False,
+                  "search": settings["search"]}
         regulated = bargain(game, settings["solution"], formulation=kind, **kwargs, **options)
-        key = (game.unregulated(), settings["solution"], settings["weights"], settings["grid"])
+        key = (game.unregulated(), settings["solution"], settings["weights"], settings["grid"], settings["search"])
         if key not in cache:
-            cache[key] = bargain(game.unregulated(), settings["solution"], **kwargs)
+            cache[key] = bargain(game.unregulated(), settings["solution"], formulation=kind, **kwargs, **options)
         eq, base = regulated.equilibrium, cache[key].equilibrium
         rows.append({
             **point,
@@ -266,7 +278,8 @@ def render(report: dict[str, Any]) -> Any:
     head.add_column("")
     head.add_row("regulation", f"θ = {fmt(reg['theta'])}, p = {fmt(reg['penalty'])}")
     bargaining = report["bargaining"]
-    head.add_row("bargaining", f"{bargaining['solution']}: δ (G's share) = {fmt(bargaining['delta'])}")
+    search = "" if bargaining["solution"] == "fixed" else f" ({bargaining['certified']} search over δ)"
+    head.add_row("bargaining", f"{bargaining['solution']}: δ (G's share) = {fmt(bargaining['delta'])}{search}")
     head.add_row("formulation", f"{report['formulation']} ({report['equilibrium']['certified']})")
     head.add_row("compliance loss", f"{fmt(report['compliance_loss'])} (G complies iff p ≥ this)")
     head.add_row("effect of regulation", f"{report['effect']['effect']}: ΔU_G = {fmt(report['effect']['change_U_G'])}, "
