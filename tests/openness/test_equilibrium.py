@@ -172,3 +172,13 @@ def test_specialist_gains_from_openness_for_random_families(data) -> None:
     omegas = np.linspace(0.0, 1.0, 51)
     _, u_d = utilities(game, omegas, fine_tuning_step(game, omegas, game.delta), game.delta)
     assert np.all(np.diff(u_d) >= -1e-12)
+
+
+def test_welfare_counts_a_paid_penalty_only_as_a_transfer(game: OpennessGame) -> None:
+    from ftgames.models.openness import Regulation
+
+    lost = solve_equilibrium(game.with_regulation(0.5, 0.01))
+    moved = solve_equilibrium(game.replace(regulation=Regulation(0.5, 0.01, penalty_is_transfer=True)))
+    assert lost.regime == moved.regime == "pay" and lost.penalty_paid == 0.01
+    assert lost.welfare == pytest.approx(lost.U_G + lost.U_D)
+    assert moved.welfare == pytest.approx(moved.U_G + moved.U_D + 0.01)
