@@ -41,3 +41,35 @@ def test_fine_tuning_per_point_sweep_matches_closed_form_and_passes_the_formulat
     delta = frame["bargaining.delta[0]"]
     np.testing.assert_allclose(frame["outcomes.fixed.U_G"], delta**2 / 4 + delta * (1 - delta) / 4, atol=1e-9)
     assert set(frame["outcomes.fixed.formulation"]) == {"enumeration"}
+
+
+SAFETY_TOML = """
+game = "safety_regulation"
+[generalist]
+cost = [[1.0, 0.0], [0.0, 1.0]]
+[[specialists]]
+cost = [[1.0, 0.0], [0.0, 1.0]]
+revenue = [1.0, 1.0]
+[regulation]
+theta_G = 0.0
+theta_D = 0.0
+[bargaining]
+delta = [0.5]
+"""
+
+
+def _utility_column(frame, name: str) -> str:
+    candidates = [c for c in frame.columns if c == name or c.endswith(f".{name}")]
+    if not candidates:
+        pytest.skip(f"the safety front end reports no {name} column: {list(frame.columns)[:30]}")
+    return min(candidates, key=len)
+
+
+def test_safety_sweep_reproduces_the_reference_values(tmp_path):
+    """θG = 0: U_G = 0.375 (anarchy), 0.3875 (θD = 0.4, backfire), 0.66071 (θD = 1), 43/64 (θD = 1.5) (spec §4)."""
+    pytest.importorskip("ftgames.io.safety_regulation")
+    game = tmp_path / "safety.toml"
+    game.write_text(SAFETY_TOML)
+    result = run_sweep(game, ["regulation.theta_D=0,0.4,1.0,1.5"], out=tmp_path / "out", executor="serial")
+    frame = result.frame()
+    np.testing.assert_allclose(frame[_utility_column(frame, "U_G")], [0.375, 0.3875, 0.66071, 43 / 64], atol=1e-5)
