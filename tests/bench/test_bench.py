@@ -140,3 +140,13 @@ def test_dask_executor_gives_the_same_outcomes(tmp_path):
 
     assert outcome(distributed) == outcome(serial)
     assert [r["status"] for r in serial] == ["optimal", "error"] * 3
+
+
+def test_combine_merges_suite_folders(rows, tmp_path):
+    from ftgames.bench.combine import combine
+    from ftgames.bench.report import write_tables
+
+    write_tables(rows, tmp_path / "toy")
+    write_tables([dict(r, suite="toy2") for r in rows], tmp_path / "toy2")
+    text = combine(tmp_path).read_text()
+    assert "## toy\n" in text and "## toy2\n" in text

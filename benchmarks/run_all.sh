@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Run every benchmark suite at the small scale on this machine, one output folder per suite, then combine the
+# reports.  Usage: bash benchmarks/run_all.sh [OUT_DIR] [extra ftgames bench options...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${1:-benchmarks/results}
+shift || true
+FTGAMES=${FTGAMES:-.venv/bin/ftgames}
+for suite in persistent bargaining bilevel_catalogue safety_regulation fine_tuning; do
+  "$FTGAMES" bench "$suite" --out "$OUT/$suite" --time-limit 10 --repeats 3 --quiet "$@"
+done
+# the executors suite compares wall times of whole sweeps: one run each is enough
+"$FTGAMES" bench sweep_executors --out "$OUT/sweep_executors" --time-limit 60 --repeats 1 --quiet "$@"
+.venv/bin/python -m ftgames.bench.combine "$OUT"

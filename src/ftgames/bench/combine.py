@@ -1,0 +1,37 @@
+"""Combine the ``results.json`` of several ``ftgames bench`` output folders into one ``report.md``.
+
+    python -m ftgames.bench.combine benchmarks/results
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from .report import markdown
+
+
+def combine(folder: Path) -> Path:
+    """Rows of every ``<folder>/*/results.json`` → ``<folder>/report.md`` (one section per suite)."""
+    rows = []
+    for path in sorted(folder.glob("*/results.json")):
+        rows += json.loads(path.read_text())
+    if not rows:
+        raise FileNotFoundError(f"{folder}: no */results.json")
+    out = folder / "report.md"
+    out.write_text(markdown(rows, "Benchmark results (all suites)"))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python -m ftgames.bench.combine FOLDER", file=sys.stderr)
+        return 2
+    print(combine(Path(args[0])))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
