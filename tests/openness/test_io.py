@@ -106,7 +106,15 @@ def test_plot_and_figure_commands_write_files(tmp_path: Path) -> None:
 
     assert main(["solve", str(ROOT / "examples/openness_default.toml"), "--plot", str(tmp_path / "g.png")]) == 0
     assert (tmp_path / "g.png").stat().st_size > 0
-    assert figures(["all", "--out", str(tmp_path), "--points", "4"]) == 0
+    assert figures(["regime-map", "--out", str(tmp_path), "--points", "3"]) == 0
+    assert (tmp_path / "openness_regime_map.png").exists() and (tmp_path / "openness_regime_map.csv").exists()
+
+
+@pytest.mark.slow
+def test_every_figure_command_writes_files(tmp_path: Path) -> None:
+    from ftgames.plots.openness import main as figures
+
+    assert figures(["all", "--out", str(tmp_path), "--points", "3"]) == 0
     for name in ("openness_unregulated_openness", "openness_regime_map", "openness_baseline_map", "openness_effects"):
         assert (tmp_path / f"{name}.png").exists() and (tmp_path / f"{name}.csv").exists()
 
