@@ -458,10 +458,3 @@ class OpennessEquilibrium:
             if value.regime == name:
                 return value
         raise KeyError(name)
-
-    def as_row(self) -> dict[str, Any]:
-        comply, pay = self.regime_value("comply"), self.regime_value("pay")
-        return {"regime": self.regime, "omega": self.omega, "alpha0": self.alpha0, "alpha1": self.alpha1,
-                "delta": self.delta, "U_G": self.U_G, "U_D": self.U_D, "welfare": self.welfare,
-                "penalty_paid": self.penalty_paid, "U_G_comply": comply.U_G, "omega_comply": comply.omega,
-                "U_G_pay": pay.U_G, "omega_pay": pay.omega, "certified": self.certified}

@@ -107,12 +107,6 @@ class EquilibriumArrays:
     comply: RegimeArrays
     pay: RegimeArrays
 
-    def welfare(self, penalty_is_transfer: bool) -> np.ndarray:
-        return self.U_G + self.U_D + (self.penalty_paid if penalty_is_transfer else 0.0)
-
-
-REGIME_CODES = {"comply": 0, "pay": 1, "abstain": 2}
-
 
 def compare_regimes(comply: RegimeArrays, pay: RegimeArrays, penalty: float, deltas: np.ndarray) -> EquilibriumArrays:
     """G's choice: comply iff its value is at least pay's; abstain iff the better one is negative."""
