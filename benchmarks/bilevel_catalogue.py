@@ -1,5 +1,11 @@
 """Every bilevel instance of the catalogue × KKT encoding × backend, checked against the literature optimum.
 
+As a suite: ``ftgames bench bilevel_catalogue --out DIR``.  As a script, one line (or JSON object) per run, each run
+in its own process killed after ``--timeout`` seconds (SCIP can overrun its own limit on some nonconvex models)::
+
+    .venv/bin/python benchmarks/bilevel_catalogue.py [--instances 1,2] [--encodings sos1,bigm] [--solvers scip]
+                                                     [--timeout 60] [--json]
+
 Size is the number of variables of the bilevel model (leader and followers).  Objective: the leader's objective
 after the solve (in the instance's own sense); reference: the catalogue's optimum.  Certified: the bilevel
 layer's certificate (``certified_global`` → global, ``certified_local`` → local, else no).  A backend that cannot
@@ -8,6 +14,8 @@ take an encoding's program (capabilities checked before anything is built) is re
 
 from __future__ import annotations
 
+import argparse
+import json
 from functools import partial
 
 from ftgames.bench import BenchOptions, Case, RunOutcome, Skip, Suite, discover
@@ -76,3 +84,44 @@ def cases(options: BenchOptions):
 
 
 SUITE = Suite("bilevel_catalogue", "catalogue instances × KKT encodings × backends", cases)
+
+
+def main() -> None:
+    """The matrix as a script: instance number, encoding, backend, status, objective, hit/miss, certified, time."""
+    from ftgames.bench.isolation import run_isolated
+    from ftgames.catalogue import BILEVEL_INSTANCES
+    from ftgames.formulations.bilevel import ENCODINGS
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--instances", default=",".join(str(i.number) for i in BILEVEL_INSTANCES if not i.refused))
+    parser.add_argument("--encodings", default=",".join(ENCODINGS))
+    parser.add_argument("--solvers", default="scip,highs,ipopt")
+    parser.add_argument("--timeout", type=float, default=60.0)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    by_number = {i.number: i for i in BILEVEL_INSTANCES}
+    for number in (int(n) for n in args.instances.split(",")):
+        instance = by_number[number]
+        for encoding in args.encodings.split(","):
+            for solver in args.solvers.split(","):
+                case = Case(instance.key, 0, encoding, solver, guarded(partial(run, instance.key, encoding, solver,
+                                                                               {})), instance.optimum, 1e-5)
+                outcome = run_isolated(case, args.timeout)
+                if outcome.status == "not_applicable":
+                    continue
+                hit = (outcome.objective is not None and instance.optimum is not None
+                       and abs(outcome.objective - instance.optimum) <= 1e-5 * max(1.0, abs(instance.optimum)))
+                row = {"instance": number, "key": instance.key, "encoding": encoding, "solver": solver,
+                       "status": outcome.status, "objective": outcome.objective, "hit": hit,
+                       "certified": outcome.certified, "wall": outcome.total_time, "message": outcome.message}
+                if args.json:
+                    print(json.dumps(row), flush=True)
+                else:
+                    obj = "" if outcome.objective is None else f"{outcome.objective:14.6f}"
+                    print(f"{number:3d} {encoding:15s} {solver:6s} {outcome.status:16s} {obj:14s} "
+                          f"{'HIT ' if hit else 'miss'} {outcome.certified:7s} {outcome.total_time:7.2f}s "
+                          f"{outcome.message[:120]}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
