@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,14 @@ class BargainingInstance:
     weights: tuple[float, ...]
     frontier: str  # "linear": sum u <= 1 ; "quadratic": u2 <= 1 - u1**2
     solutions: dict[str, tuple[float, ...]] = field(default_factory=dict)
+
+    def feasible(self, u: Any) -> list:
+        """The feasible utility set as CVXPY constraints on the utility vector ``u``."""
+        import cvxpy as cp
+
+        if self.frontier == "linear":
+            return [cp.sum(u) <= 1]
+        return [u[1] + cp.square(u[0]) <= 1]
 
 
 def _symmetric(n: int) -> BargainingInstance:

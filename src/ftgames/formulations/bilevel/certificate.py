@@ -16,7 +16,8 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from ftgames.solvers import SolveConfig, Status, solve
+from ftgames.solvers import SolveConfig, Status, capable_backends, solve
+from ftgames.solvers.capabilities import Layer
 
 from .analysis import program_requirements
 from .model import BilevelModel
@@ -24,6 +25,8 @@ from .model import BilevelModel
 CERTIFIED_GLOBAL = "certified_global"
 CERTIFIED_LOCAL = "certified_local"
 UNCERTIFIED = "uncertified"
+RELAXATION = 1e-6  # relative relaxation of follower rows when the exact re-solve is infeasible by round-off
+CERTIFICATE_SOLVER_TOLERANCE = 1e-7  # feasibility tolerance of the re-solves (tighter makes SCIP presolve fragile)
 
 
 @dataclass
@@ -100,7 +103,12 @@ def best_response(bm: BilevelModel, follower_name: str, solver: str, config: Sol
     own = {id(v) for v in fblock.component_data_objects(pyo.Var, descend_into=True)}
     for v in clone.component_data_objects(pyo.Var, descend_into=True):
         if id(v) not in own and not v.fixed:
-            v.fix(v.value if v.value is not None else 0.0, skip_validation=True)
+            # A parameter now: drop its bounds and domain so round-off just outside them cannot make it infeasible.
+            value = v.value if v.value is not None else 0.0
+            v.domain = pyo.Reals
+            v.setlb(None)
+            v.setub(None)
+            v.fix(value)
     for c in clone.component_data_objects(pyo.Constraint, active=True, descend_into=True):
         c.deactivate()
     for c in fblock.component_data_objects(pyo.Constraint, descend_into=True):
@@ -110,9 +118,38 @@ def best_response(bm: BilevelModel, follower_name: str, solver: str, config: Sol
     objective = fblock.component("objective")
     objective.activate()
     current = pyo.value(objective.expr, exception=False)
-    result = solve(clone, requires=program_requirements(clone), solver=solver, config=config, convex=True,
+    needs = program_requirements(clone)
+    solver = solver if solver != "auto" else _backend_for(needs)
+    result = solve(clone, requires=needs, solver=solver, config=config, convex=True,
                    formulation=f"best response of {follower_name}")
+    if result.status is Status.INFEASIBLE:
+        # The leader's decision is feasible only up to round-off (e.g. a follower set that is a single point):
+        # re-solve with every follower row relaxed by RELAXATION (1 + |rhs|).
+        _relax_rows(clone, fblock)
+        result = solve(clone, requires=needs, solver=solver, config=config, convex=True,
+                       formulation=f"best response of {follower_name} (rows relaxed by {RELAXATION:g})")
+        result.message += f"; rows relaxed by {RELAXATION:g} (1 + |rhs|)"
     return current, result
+
+
+def _relax_rows(model: Any, fblock: Any) -> None:
+    model._relaxed_rows = pyo.ConstraintList()
+    for c in list(fblock.component_data_objects(pyo.Constraint, active=True, descend_into=True)):
+        c.deactivate()
+        if c.has_lb():
+            lo = pyo.value(c.lower)
+            model._relaxed_rows.add(c.body >= lo - RELAXATION * (1 + abs(lo)))
+        if c.has_ub():
+            up = pyo.value(c.upper)
+            model._relaxed_rows.add(c.body <= up + RELAXATION * (1 + abs(up)))
+
+
+def _backend_for(needs: set) -> str:
+    """HiGHS for LP / convex QP followers, else SCIP (global), else Ipopt (the follower is convex: local = global)."""
+    for name in ("highs", "scip", "ipopt"):
+        if name in capable_backends(Layer.PYOMO, needs):
+            return name
+    raise RuntimeError(f"certificate: no available backend can re-solve a follower needing {sorted(needs)}")
 
 
 def certify(
@@ -123,12 +160,12 @@ def certify(
     exact_encoding: bool,
     bigm_active: list[str],
     unproven_bigm_active: bool,
-    solver: str,
+    solver: str = "auto",
     config: SolveConfig | None = None,
     tolerance: float = 1e-5,
 ) -> Certificate:
     """Check the solution currently loaded in ``bm.model`` (and the multipliers in ``pairs``)."""
-    config = config or SolveConfig(time_limit=60)
+    config = config or SolveConfig(time_limit=60, tolerance=CERTIFICATE_SOLVER_TOLERANCE)
     cert = Certificate(UNCERTIFIED, bigm_active=list(bigm_active))
     cert.primal_infeasibility = primal_infeasibility(bm.model)
     cert.complementarity_residual = complementarity_residual(pairs)
@@ -156,7 +193,7 @@ def certify(
     if not solved_globally:
         reasons.append("the single-level program was not solved to proven global optimality")
     if not exact_encoding:
-        reasons.append("the encoding is not exact (unproven big-M values or a relaxation)")
+        reasons.append("the encoding is not exact here (unproven big-M values, or a local method)")
     cert.reasons = reasons
     cert.label = CERTIFIED_LOCAL if reasons else CERTIFIED_GLOBAL
     return cert

@@ -49,6 +49,11 @@ class FollowerKKT:
     equality_rows: dict[str, Any] = field(default_factory=dict)  # key -> ConstraintData (e == L)
     objective: Any = None  # phi = s * f as an expression on the single-level model
     lagrangian: Any = None
+    user_duals: list[Any] = field(default_factory=list)  # the leader-visible dual variables (VarData) on the model
+
+    def multipliers(self) -> list[Any]:
+        """Every multiplier of this follower (mu, nu) and the user dual variables linked to them."""
+        return [*self.block.mu.values(), *self.block.nu.values(), *self.user_duals]
 
 
 @dataclass
@@ -150,5 +155,6 @@ def _add_follower_kkt(single: Any, bm: BilevelModel, original: Follower) -> Foll
             if f"{rel}:eq" in kb.nu:
                 combo = combo - kb.nu[f"{rel}:eq"]
             target = clone_var[idx] if clone_var.is_indexed() else clone_var
+            out.user_duals.append(target)
             kb.dual_link.add(target == sign * combo)
     return out

@@ -11,7 +11,7 @@ from ftgames.solvers.capabilities import Layer
 
 from .certificate import UNCERTIFIED, Certificate, certify
 from .encodings import EncodingReport, encoding_module
-from .model import BilevelError, BilevelModel
+from .model import BilevelModel
 from .reformulate import Reformulation, build_kkt, encode, encoding_requirements, normalize_requirements
 
 DEFAULT_SOLVER = "scip"
@@ -119,16 +119,7 @@ def solve_bilevel(
         exact_encoding=report.exact if report is not None else False,
         bigm_active=active,
         unproven_bigm_active=unproven_active,
-        solver=certificate_solver or _certificate_solver(),
+        solver=certificate_solver or "auto",
         tolerance=tolerance,
     )
     return result
-
-
-def _certificate_solver() -> str:
-    from ftgames.solvers import get_backend
-
-    for name in ("scip", "ipopt", "highs"):
-        if get_backend(name).availability(Layer.PYOMO).available:
-            return name
-    raise BilevelError("certificate: no Pyomo backend available to re-solve the followers")

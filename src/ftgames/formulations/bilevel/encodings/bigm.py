@@ -14,10 +14,12 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from ftgames.solvers import Capability
+from ftgames.solvers import Capability, SolveConfig, SolveResult, solve
 
+from ..analysis import program_requirements
 from ..bounds import LinearRelaxation, interval_upper_bound
 from . import PROVEN_SOURCES, BigMValue, EncodingReport
+from ._common import load_values
 
 NAME = "bigm"
 EXACT = True  # when every M is proven; add_complementarity reports exact=False otherwise
@@ -112,3 +114,50 @@ def active_bounds(report: EncodingReport, tol: float = ACTIVE_TOL) -> list[tuple
             out.append((f"{v.pair}: slack {slack:.6g} at its M = {v.slack_m:.6g} ({v.slack_source})",
                         v.slack_source in PROVEN_SOURCES))
     return out
+
+
+def solve_encoded(reform: Any, solver: str, config: SolveConfig, options: dict[str, Any]) -> SolveResult:
+    """Solve; if an unproven M is active on a multiplier, re-choose the multipliers at the same primal point.
+
+    Multipliers of a degenerate follower are not unique and a solver may park one at its M.  With every primal and
+    binary variable fixed, ``min sum(flagged multipliers)`` s.t. the KKT rows and ``leader objective no worse`` finds
+    other valid multipliers when they exist (an LP); the flag then disappears.  An active slack M (a primal
+    quantity, catalogue #14) cannot be moved this way and stays flagged.
+    """
+    name = f"{reform.model.name}:kkt+bigm"
+    res = solve(reform.model, requires=reform.requires(), solver=solver, config=config, formulation=name)
+    if not res.ok:
+        return res
+    flagged = [v for v in reform.report.bigm if v.multiplier_source not in PROVEN_SOURCES]
+    pairs = {p.key: p for p in reform.report.extras.get("bigm_pairs", [])}
+    parked = [pairs[v.pair].multiplier for v in flagged
+              if pyo.value(pairs[v.pair].multiplier) >= v.multiplier_m * (1 - ACTIVE_TOL) - ACTIVE_TOL]
+    if not parked:
+        return res
+    model = reform.model
+    free = {id(v) for fk in reform.kkt.followers for v in fk.multipliers()}
+    fixed = [v for v in model.component_data_objects(pyo.Var, descend_into=True) if id(v) not in free and not v.fixed]
+    leader = next(model.component_data_objects(pyo.Objective, active=True, descend_into=True))
+    current = pyo.value(leader.expr)
+    for v in fixed:
+        v.fix()
+    leader.deactivate()
+    slack = 1e-9 * (1 + abs(current))
+    model._no_worse = pyo.Constraint(expr=leader.expr <= current + slack if leader.sense == pyo.minimize
+                                     else leader.expr >= current - slack)
+    model._relieve = pyo.Objective(expr=sum(parked))
+    try:
+        again = solve(model, requires=program_requirements(model), solver=solver, config=config,
+                      formulation=name + " (multipliers re-chosen)")
+    finally:
+        model.del_component("_relieve")
+        model.del_component("_no_worse")
+        leader.activate()
+        for v in fixed:
+            v.unfix()
+    if again.ok:
+        reform.report.notes.append("multipliers parked at an unproven M were re-chosen at the same primal point")
+        res.values = {**res.values, **{k: val for k, val in again.values.items()}}
+    else:
+        load_values(model, res.values)
+    return res

@@ -61,6 +61,15 @@ def solve_pieces(reform: Any, solver: str, config: SolveConfig, options: dict[st
         res = solve(model, requires=requires_, solver=solver, config=config, convex=convex,
                     formulation=f"{model.name}:piece")
         solved += 1
+        maybe_unbounded = res.status is Status.UNBOUNDED or "OrUnbounded" in res.message
+        if maybe_unbounded:
+            undecided = [k for k in keys if k not in fixing]
+            if undecided:  # no point to branch on: split on the first undecided pair
+                stack.append({**fixing, undecided[0]: "slack"})
+                stack.append({**fixing, undecided[0]: "mu"})
+            elif _feasible(model, solver, config):
+                failures.append(f"piece {fixing}: unbounded (the bilevel problem is unbounded)")
+            continue
         if res.status is Status.INFEASIBLE:
             continue
         if not res.ok:
@@ -91,3 +100,17 @@ def solve_pieces(reform: Any, solver: str, config: SolveConfig, options: dict[st
     status = Status.OPTIMAL if proved else (Status.TIME_LIMIT if not complete else Status.LOCALLY_OPTIMAL)
     return SolveResult(status, solver, f"{model.name}:enumeration", is_global=proved,
                        objective=incumbent.objective, values=incumbent.values, message=message)
+
+
+def _feasible(model: Any, solver: str, config: SolveConfig) -> bool:
+    """Is the current piece feasible?  (Solved with a zero objective.)"""
+    objective = next(model.component_data_objects(pyo.Objective, active=True, descend_into=True))
+    objective.deactivate()
+    model._feasibility = pyo.Objective(expr=0)
+    try:
+        res = solve(model, requires=program_requirements(model), solver=solver, config=config, convex=True,
+                    formulation=f"{model.name}:piece feasibility")
+    finally:
+        model.del_component("_feasibility")
+        objective.activate()
+    return res.ok

@@ -16,7 +16,7 @@ import pyomo.environ as pyo
 from ftgames.solvers import Capability, SolveConfig, SolveResult, get_backend, solve
 
 from . import EncodingReport
-from ._common import load_values
+from ._common import load_values, polish_active_set
 
 NAME = "product"
 EXACT = True  # with eps = 0 on a global backend
@@ -70,24 +70,10 @@ def solve_encoded(reform: Any, solver: str, config: SolveConfig, options: dict[s
             break
         last = res
     reform.report.notes.append(f"eps homotopy reached eps = {pyo.value(block.eps):g}")
-    return _polish(reform, block, last, solver, config, requires_, name)
-
-
-def _polish(reform: Any, block: Any, last: SolveResult, solver: str, config: SolveConfig, requires_: set,
-            name: str) -> SolveResult:
-    """Fix the active set suggested by the last homotopy point and solve the smooth piece."""
-    pairs = reform.report.extras["product_pairs"]
-    block.polish = pyo.ConstraintList()
-    for p in pairs:
-        mu, slack = pyo.value(p.multiplier), pyo.value(p.slack)
-        block.polish.add(p.multiplier == 0 if mu <= slack else p.slack == 0)
     block.product.deactivate()
-    res = solve(reform.model, requires=requires_, solver=solver, config=config, formulation=name + " (polished)")
-    if res.ok:
-        reform.report.notes.append("active set polished: complementarity holds exactly")
-        return res
-    block.polish.deactivate()
+    polished = polish_active_set(reform, reform.report.extras["product_pairs"], solver, config, requires_, name)
+    if polished is not None:
+        return polished
     block.product.activate()
-    reform.report.notes.append(f"active-set polish failed ({res.status}); result is the last homotopy point")
     load_values(reform.model, last.values)
     return last

@@ -13,12 +13,14 @@ from typing import Any
 
 import pyomo.environ as pyo
 from pyomo.core.expr.visitor import replace_expressions
+from pyomo.repn import generate_standard_repn
 
-from ftgames.solvers import Capability
+from ftgames.solvers import Capability, SolveConfig, SolveResult, get_backend, solve
 
 from ..analysis import _curvature, parameters_fixed
 from ..model import BilevelError
 from . import EncodingReport
+from ._common import load_values, polish_active_set
 
 NAME = "strong_duality"
 EXACT = True
@@ -46,7 +48,8 @@ def add_complementarity(block: Any, pairs: list[Any], options: dict[str, Any]) -
             lagrangian = lagrangian + nu * (row.body - row.lower)
         dual_objective = replace_expressions(lagrangian, {id(y): 0 for y in fk.variables},
                                              remove_named_expressions=True)
-        block.duality.add(fk.objective <= dual_objective)
+        gap = generate_standard_repn(fk.objective - dual_objective, quadratic=True, compute_values=True)
+        block.duality.add(gap.to_expression() <= 0)  # simplified: zero products removed (SCIP is sensitive)
     return EncodingReport(NAME, EXACT, pairs=sorted(keys),
                           notes=["complementarity replaced by primal objective <= dual objective, per follower"])
 
@@ -61,3 +64,18 @@ def _require_linear(model: Any, fk: Any) -> None:
             if _curvature(expr, ys) != "affine":
                 raise BilevelError(f"strong_duality: follower {fk.follower!r} is not linear in its variables "
                                    f"({what}); use sos1, bigm, product or enumeration")
+
+
+def solve_encoded(reform: Any, solver: str, config: SolveConfig, options: dict[str, Any]) -> SolveResult:
+    """One solve; on a local backend the interior point is then polished on its active set (exact complementarity)."""
+    name = f"{reform.model.name}:kkt+strong_duality"
+    requires_ = reform.requires()
+    res = solve(reform.model, requires=requires_, solver=solver, config=config, formulation=name)
+    if not res.ok or get_backend(solver).global_optimality:
+        return res
+    reform.report.exact = False
+    polished = polish_active_set(reform, reform.kkt.pairs, solver, config, requires_, name)
+    if polished is not None:
+        return polished
+    load_values(reform.model, res.values)
+    return res
