@@ -145,14 +145,14 @@ def run_sweep(
         for c, idx in enumerate(chunks) if c not in finished
     }
     start = time.perf_counter()
-    own_executor = not isinstance(executor, str | None)
-    runner: Executor = executor if own_executor else make_executor(  # type: ignore[assignment]
+    given = not isinstance(executor, str | None)  # an executor object from the caller: the caller closes it
+    runner: Executor = executor if given else make_executor(  # type: ignore[assignment]
         executor or os.environ.get("FTGAMES_EXECUTOR") or table.get("executor"),
         workers or table.get("workers"), scheduler or table.get("scheduler"))
     try:
         failures = _run_with_progress(runner, tasks, store, manifest, chunks, retries, progress)
     finally:
-        if not own_executor:
+        if not given:
             runner.close()
     return SweepResult(Path(out), int(len(indices)), len(chunks), len(finished), len(tasks) - len(failures),
                        failures, time.perf_counter() - start, runner.name)
