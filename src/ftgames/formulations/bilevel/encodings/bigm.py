@@ -107,10 +107,10 @@ def active_bounds(report: EncodingReport, tol: float = ACTIVE_TOL) -> list[tuple
         if p is None:
             raise BilevelError(f"bigm: no complementarity pair {v.pair!r} in the report")
         mu, slack = pyo.value(p.multiplier), pyo.value(p.slack)
-        if v.multiplier_m > 0 and mu >= v.multiplier_m * (1 - tol) - tol:
+        if mu > tol and mu >= v.multiplier_m * (1 - tol) - tol:
             out.append((f"{v.pair}: multiplier {mu:.6g} at its M = {v.multiplier_m:.6g} ({v.multiplier_source})",
                         v.multiplier_source in PROVEN_SOURCES))
-        if v.slack_m > 0 and slack >= v.slack_m * (1 - tol) - tol:
+        if slack > tol and slack >= v.slack_m * (1 - tol) - tol:
             out.append((f"{v.pair}: slack {slack:.6g} at its M = {v.slack_m:.6g} ({v.slack_source})",
                         v.slack_source in PROVEN_SOURCES))
     return out

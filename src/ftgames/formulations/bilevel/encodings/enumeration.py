@@ -62,18 +62,17 @@ def solve_pieces(reform: Any, solver: str, config: SolveConfig, options: dict[st
                     formulation=f"{model.name}:piece")
         solved += 1
         maybe_unbounded = res.status is Status.UNBOUNDED or "OrUnbounded" in res.message
-        if maybe_unbounded:
+        if res.status is Status.INFEASIBLE and not maybe_unbounded:
+            continue
+        if not res.ok:  # unbounded or failed relaxation: no point to branch on, split the first undecided pair
             undecided = [k for k in keys if k not in fixing]
-            if undecided:  # no point to branch on: split on the first undecided pair
+            if undecided:
                 stack.append({**fixing, undecided[0]: "slack"})
                 stack.append({**fixing, undecided[0]: "mu"})
+            elif not maybe_unbounded:
+                failures.append(f"piece {fixing}: {res.status}")
             elif _feasible(model, solver, config):
                 failures.append(f"piece {fixing}: unbounded (the bilevel problem is unbounded)")
-            continue
-        if res.status is Status.INFEASIBLE:
-            continue
-        if not res.ok:
-            failures.append(f"piece {fixing}: {res.status}")
             continue
         value = sign * res.objective
         if exact_pieces and value >= best - TOL * (1 + abs(best)):
