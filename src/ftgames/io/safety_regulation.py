@@ -1,0 +1,377 @@
+"""Front end of ``game = "safety_regulation"`` files: parse and validate, solve, batch-solve for sweeps, render, plot.
+
+File layout::
+
+    game = "safety_regulation"
+    [generalist]      cost = [[1, 0], [0, 1]]                      C0 (symmetric positive definite)
+    [[specialists]]   cost = [[1, 0], [0, 1]], revenue = [1, 1]    one table per specialist (optional theta_D,
+                                                                    delta overriding the shared ones)
+    [regulation]      theta_G = 0.0, theta_D = 0.4                  θD: a number or one per specialist
+    [bargaining]      delta = [0.5]                                 G's share (number or one per specialist), or
+                      solutions = ["utilitarian", "nash", "egalitarian"]   δ bargained (common to all specialists)
+    [solve]           formulation = "enumeration" (exact, default) | "kkt" (= "kkt_sos1") | "kkt_indicator" |
+                      "kkt_bigm" | "kkt_product" (bilevel layer; SCIP global, Ipopt local), solver, time_limit
+                      tolerance_classification = 1e-6
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import numpy as np
+
+from ..models.costs import ModelError
+from ..models.safety import SafetyEquilibrium, SafetyGame, Specialist
+from ..solvers import SolveConfig
+from .gamefile import GameFile, GameFileError, set_dotted
+
+TOP_KEYS = {"game", "title", "description", "generalist", "specialists", "regulation", "bargaining", "solve", "plot",
+            "figures"}
+SPECIALIST_KEYS = {"cost", "revenue", "theta_D", "delta", "name"}
+FORMULATIONS = {"enumeration": None, "kkt": "sos1", "kkt_sos1": "sos1", "kkt_indicator": "indicator",
+                "kkt_bigm": "bigm", "kkt_product": "product"}
+#: Point keys the batch solver applies directly to arrays (anything else re-parses the file per point).
+FAST_KEYS = {"regulation.theta_G", "regulation.theta_D", "bargaining.delta"}
+
+
+# ----------------------------------------------------------------------------------------------- parsing
+def normalized_data(data: dict[str, Any], file: GameFile | None = None) -> dict[str, Any]:
+    """The file's tables with defaults written out (θG = θD = 0, δ = 0.5), so every parameter can be swept."""
+
+    def fail(key: str, message: str) -> GameFileError:
+        return file.error(key, message) if file is not None else GameFileError(f"{key}: {message}")
+
+    data = copy.deepcopy(data)
+    unknown = sorted(set(data) - TOP_KEYS)
+    if unknown:
+        raise fail(unknown[0], f"unknown key; valid top-level keys: {', '.join(sorted(TOP_KEYS))}")
+    if "generalist" not in data or "cost" not in data.get("generalist", {}):
+        raise fail("generalist", "a [generalist] table with cost = [[c_aa, c_ab], [c_ab, c_bb]] is required")
+    specialists = data.get("specialists")
+    if not isinstance(specialists, list) or not specialists:
+        raise fail("specialists", "at least one [[specialists]] table with cost and revenue is required")
+    for i, s in enumerate(specialists):
+        bad = sorted(set(s) - SPECIALIST_KEYS)
+        if bad:
+            raise fail(f"specialists[{i}].{bad[0]}", f"unknown key; valid: {', '.join(sorted(SPECIALIST_KEYS))}")
+        for key in ("cost", "revenue"):
+            if key not in s:
+                raise fail(f"specialists[{i}].{key}", "required")
+    reg = data.setdefault("regulation", {})
+    bad = sorted(set(reg) - {"theta_G", "theta_D"})
+    if bad:
+        raise fail(f"regulation.{bad[0]}", "unknown key; valid: theta_G, theta_D")
+    reg.setdefault("theta_G", 0.0)
+    reg.setdefault("theta_D", 0.0)
+    barg = data.setdefault("bargaining", {})
+    bad = sorted(set(barg) - {"delta", "solutions"})
+    if bad:
+        raise fail(f"bargaining.{bad[0]}", "unknown key; valid: delta, solutions")
+    barg.setdefault("delta", 0.5)
+    data.setdefault("solve", {})
+    return data
+
+
+def _per_specialist(value: Any, n: int, key: str, fail: Any) -> list[Any]:
+    if isinstance(value, list):
+        if len(value) == 1:
+            return value * n
+        if len(value) != n:
+            raise fail(key, f"give one value or one per specialist ({n}), got {len(value)}")
+        return value
+    return [value] * n
+
+
+def game_from_data(data: dict[str, Any], file: GameFile | None = None) -> SafetyGame:
+    """Build and validate the game (errors name the game-file key and its line)."""
+
+    def fail(key: str, message: str) -> GameFileError:
+        return file.error(key, message) if file is not None else GameFileError(f"{key}: {message}")
+
+    specs = data["specialists"]
+    n = len(specs)
+    theta_d = _per_specialist(data["regulation"]["theta_D"], n, "regulation.theta_D", fail)
+    deltas = _per_specialist(data["bargaining"]["delta"], n, "bargaining.delta", fail)
+    built = []
+    for i, s in enumerate(specs):
+        key = f"specialists[{i}]"
+        try:
+            built.append(Specialist(cost=s["cost"], revenue=s["revenue"], delta=s.get("delta", deltas[i]),
+                                    theta_D=s.get("theta_D", theta_d[i]), name=s.get("name", f"D{i + 1}")))
+        except ModelError as exc:
+            words = str(exc).split()
+            field = words[1] if len(words) > 1 and words[1] in ("cost", "revenue", "delta", "theta_D") else "cost"
+            if field == "theta_D" and "theta_D" not in s:
+                raise fail("regulation.theta_D", str(exc)) from None
+            if field == "delta" and "delta" not in s:
+                raise fail("bargaining.delta", str(exc)) from None
+            raise fail(f"{key}.{field}", str(exc)) from None
+    try:
+        return SafetyGame(data["generalist"]["cost"], tuple(built), theta_G=data["regulation"]["theta_G"])
+    except ModelError as exc:
+        key = "regulation.theta_G" if "theta_G" in str(exc) else "generalist.cost"
+        raise fail(key, str(exc)) from None
+
+
+def load_game(file: GameFile) -> tuple[SafetyGame, dict[str, Any]]:
+    data = normalized_data(file.data, file)
+    return game_from_data(data, file), data
+
+
+def _solutions(data: dict[str, Any], file: GameFile | None) -> list[str]:
+    from ..formulations.safety.bargaining import rule_name
+
+    names = data["bargaining"].get("solutions")
+    if names is None:
+        return []
+    if isinstance(names, str):
+        names = [names]
+    try:
+        return [rule_name(s) for s in names]
+    except ModelError as exc:
+        if file is not None:
+            raise file.error("bargaining.solutions", str(exc)) from None
+        raise
+
+
+def _formulation(name: str | None, file: GameFile) -> tuple[str, str | None]:
+    name = name or "enumeration"
+    if name not in FORMULATIONS:
+        raise file.error("solve.formulation", f"unknown formulation {name!r}; valid: {', '.join(FORMULATIONS)}")
+    return name, FORMULATIONS[name]
+
+
+# ----------------------------------------------------------------------------------------------- solving
+def _solve_one(game: SafetyGame, encoding: str | None, config: SolveConfig) -> SafetyEquilibrium:
+    if encoding is None:
+        from ..formulations.safety.enumeration import solve_enumeration
+
+        return solve_enumeration(game)
+    from ..formulations.safety.kkt import solve_kkt
+
+    return solve_kkt(game, solver=config.solver or "scip", encoding=encoding, config=config)
+
+
+def _finite(v: float) -> float | None:
+    return float(v) if np.isfinite(v) else None
+
+
+def equilibrium_report(game: SafetyGame, eq: SafetyEquilibrium, anarchy: SafetyEquilibrium, tol: float,
+                       bargaining: str = "fixed") -> dict[str, Any]:
+    """One JSON outcome: δ, γ0 = [α0, β0], γ = [[α_i, β_i]], U_G, U_D, abstain, certified, classification."""
+    from ..formulations.safety.classify import classify_arrays, regime_names
+
+    def arrays(e: SafetyEquilibrium) -> dict[str, np.ndarray]:
+        return {"beta": e.gamma[None, :, 1], "participates": e.participates[None], "abstain": np.array([e.abstain]),
+                "U_G": np.array([e.U_G]), "U_D": e.U_D[None]}
+
+    flags = classify_arrays(arrays(eq), arrays(anarchy), tol)
+    return {
+        "bargaining": bargaining,
+        "delta": [float(d) for d in game.deltas],
+        "gamma0": None if eq.abstain else [float(v) for v in eq.gamma0],
+        "gamma": [None if not p else [float(v) for v in g] for g, p in zip(eq.gamma, eq.participates, strict=True)],
+        "U_G": float(eq.U_G),
+        "U_D": [float(u) for u in eq.U_D],
+        "participates": [bool(p) for p in eq.participates],
+        "abstain": bool(eq.abstain),
+        "certified": bool(eq.certified),
+        "is_global": bool(eq.is_global),
+        "status": eq.status,
+        "method": eq.method,
+        "classification": {
+            "regime": str(regime_names(flags["regime_code"])[0]),
+            "abstain": bool(flags["abstain"][0]),
+            "backfiring": bool(flags["backfiring"][0]),
+            "mutualism": bool(flags["mutualism"][0]),
+            "tolerance": tol,
+        },
+        "anarchy": {"U_G": float(anarchy.U_G), "U_D": [float(u) for u in anarchy.U_D],
+                    "safety": [float(b) for b in anarchy.safety], "abstain": bool(anarchy.abstain)},
+    }
+
+
+def solve_game(file: GameFile, *, formulation: str | None = None, solver: str | None = None) -> dict[str, Any]:
+    """Solve the file's game: at the fixed δ, or at δ bargained by each rule in ``[bargaining] solutions``."""
+    game, data = load_game(file)
+    solve_table = dict(data["solve"])
+    tol = float(solve_table.pop("tolerance_classification", 1e-6))
+    config = SolveConfig.from_table(solve_table, formulation=formulation, solver=solver)
+    name, encoding = _formulation(config.formulation, file)
+    solutions = _solutions(data, file)
+    outcomes = []
+    if not solutions:
+        eq = _solve_one(game, encoding, config)
+        anarchy = _solve_one(game.unregulated(), encoding, config)
+        outcomes.append(equilibrium_report(game, eq, anarchy, tol))
+    else:
+        from ..formulations.safety.bargaining import bargain
+
+        for rule in solutions:
+            agreed = bargain(game, rule)
+            free = bargain(game.unregulated(), rule)
+            g1, g0 = game.with_delta(agreed.delta), game.unregulated().with_delta(free.delta)
+            report = equilibrium_report(g1, _solve_one(g1, encoding, config), _solve_one(g0, encoding, config), tol,
+                                        bargaining=rule)
+            report["welfare"] = _finite(agreed.welfare)
+            report["agreement"] = agreed.agreement
+            report["anarchy"]["delta"] = free.delta
+            outcomes.append(report)
+    return {
+        "game": "safety_regulation",
+        "formulation": name,
+        "solver": None if encoding is None else (config.solver or "scip"),
+        "regulation": {"theta_G": game.theta_G, "theta_D": [float(t) for t in game.theta_D]},
+        "outcomes": outcomes,
+    }
+
+
+def solve_batch(file: GameFile, points: list[dict[str, float]], *, formulation: str | None = None,
+                solver: str | None = None) -> list[dict[str, Any]]:
+    """Sweep hook: one flat row per point (dotted game-file keys → values), solved in bulk by the exact batched
+    enumeration (the "kkt" formulations solve each point separately).  Rows: delta, alpha0, beta0, alpha_i, beta_i,
+    U_G, U_D_i, participates_i, abstain, backfiring, mutualism, classification, certified."""
+    base_data = normalized_data(file.data, file)
+    tol = float(base_data["solve"].get("tolerance_classification", 1e-6))
+    config = SolveConfig.from_table({k: v for k, v in base_data["solve"].items() if k != "tolerance_classification"},
+                                    formulation=formulation, solver=solver)
+    name, encoding = _formulation(config.formulation, file)
+    solutions = _solutions(base_data, file)
+    games = [_point_game(base_data, p, file) for p in points] if points else []
+    if not games:
+        return []
+    if encoding is not None:
+        rows = []
+        for game in games:
+            rep = equilibrium_report(game, _solve_one(game, encoding, config),
+                                     _solve_one(game.unregulated(), encoding, config), tol)
+            rows.append(_row_from_report(rep))
+        return rows
+    if not solutions:
+        return _rows_fixed(games, tol)
+    rows = [{} for _ in games]
+    for rule in solutions:
+        prefix = "" if len(solutions) == 1 else f"{rule}."
+        for row, r in zip(rows, _rows_bargained(games, rule, tol), strict=True):
+            row.update({prefix + k: v for k, v in r.items()})
+    return rows
+
+
+def _point_game(base: dict[str, Any], point: dict[str, float], file: GameFile) -> SafetyGame:
+    data = base if not point else copy.deepcopy(base)
+    for key, value in point.items():
+        set_dotted(data, key, value)
+    return game_from_data(data, file)
+
+
+def _batch(games: list[SafetyGame]) -> dict[str, np.ndarray]:
+    from ..formulations.safety.enumeration import GameArrays, solve_arrays
+
+    return solve_arrays(GameArrays.from_games(games))
+
+
+def _rows_fixed(games: list[SafetyGame], tol: float) -> list[dict[str, Any]]:
+    from ..formulations.safety.classify import classify_arrays
+
+    res = _batch(games)
+    keys = [_anarchy_key(g) for g in games]
+    unique = {k: i for i, k in enumerate(keys)}
+    anarchy_games = [games[i].unregulated() for i in unique.values()]
+    anarchy = _batch(anarchy_games)
+    index = np.array([list(unique).index(k) for k in keys]) if len(unique) > 1 else np.zeros(len(games), int)
+    anarchy = {k: v[index] for k, v in anarchy.items()}
+    flags = classify_arrays(res, anarchy, tol)
+    deltas = np.array([g.deltas for g in games])
+    return _rows(res, flags, deltas)
+
+
+def _anarchy_key(game: SafetyGame) -> tuple:
+    return (game.generalist_cost.tobytes(), tuple((s.cost.tobytes(), s.revenue.tobytes(), s.delta)
+                                                  for s in game.specialists))
+
+
+def _rows_bargained(games: list[SafetyGame], rule: str, tol: float) -> list[dict[str, Any]]:
+    from ..formulations.safety.bargaining import bargain_grid
+    from ..formulations.safety.classify import classify_arrays
+
+    out = []
+    for game in games:
+        reg = bargain_grid(game, rule, np.array([game.theta_G]), np.array([game.theta_D[0]]))
+        free = bargain_grid(game, rule, np.array([0.0]), np.array([0.0]))
+        flags = classify_arrays(reg, free, tol)
+        out.extend(_rows(reg, flags, np.repeat(reg["delta"][:, None], game.n, axis=1)))
+    return out
+
+
+def _rows(res: dict[str, np.ndarray], flags: dict[str, np.ndarray], deltas: np.ndarray) -> list[dict[str, Any]]:
+    from ..formulations.safety.classify import regime_names
+
+    names = regime_names(flags["regime_code"])
+    rows = []
+    for k in range(res["U_G"].shape[0]):
+        row: dict[str, Any] = {"delta": float(deltas[k, 0]), "alpha0": _nan_none(res["alpha0"][k]),
+                               "beta0": _nan_none(res["beta0"][k])}
+        for i in range(res["alpha"].shape[1]):
+            row[f"alpha_{i + 1}"] = _nan_none(res["alpha"][k, i])
+            row[f"beta_{i + 1}"] = _nan_none(res["beta"][k, i])
+        row["U_G"] = float(res["U_G"][k])
+        for i in range(res["U_D"].shape[1]):
+            row[f"U_D_{i + 1}"] = float(res["U_D"][k, i])
+            row[f"participates_{i + 1}"] = bool(res["participates"][k, i])
+        row.update(abstain=bool(res["abstain"][k]), backfiring=bool(flags["backfiring"][k]),
+                   mutualism=bool(flags["mutualism"][k]), classification=str(names[k]), certified=True)
+        rows.append(row)
+    return rows
+
+
+def _nan_none(v: float) -> float | None:
+    return None if not np.isfinite(v) else float(v)
+
+
+def _row_from_report(rep: dict[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = {"delta": rep["delta"][0],
+                           "alpha0": rep["gamma0"][0] if rep["gamma0"] else None,
+                           "beta0": rep["gamma0"][1] if rep["gamma0"] else None}
+    for i, g in enumerate(rep["gamma"]):
+        row[f"alpha_{i + 1}"] = g[0] if g else None
+        row[f"beta_{i + 1}"] = g[1] if g else None
+    row["U_G"] = rep["U_G"]
+    for i, u in enumerate(rep["U_D"]):
+        row[f"U_D_{i + 1}"] = u
+        row[f"participates_{i + 1}"] = rep["participates"][i]
+    c = rep["classification"]
+    row.update(abstain=rep["abstain"], backfiring=c["backfiring"], mutualism=c["mutualism"],
+               classification=c["regime"], certified=rep["certified"], status=rep["status"])
+    return row
+
+
+# ----------------------------------------------------------------------------------------------- output
+def render(report: dict[str, Any]) -> Any:
+    from rich.table import Table
+
+    reg = report["regulation"]
+    floors = ", ".join(f"{t:g}" for t in reg["theta_D"])
+    table = Table(title=f"safety regulation: θG = {reg['theta_G']:g}, θD = {floors}"
+                        f"  ({report['formulation']}{', ' + report['solver'] if report['solver'] else ''})")
+    for col in ("bargaining", "δ", "γ0 = (α0, β0)", "γ_i = (α_i, β_i)", "U_G", "U_D", "regime", "certified",
+                "status"):
+        table.add_column(col)
+
+    def pair(v: Any) -> str:
+        return "—" if v is None else f"({v[0]:.5f}, {v[1]:.5f})"
+
+    for o in report["outcomes"]:
+        table.add_row(o["bargaining"], ", ".join(f"{d:.4f}" for d in o["delta"]), pair(o["gamma0"]),
+                      "; ".join(pair(g) for g in o["gamma"]), f"{o['U_G']:.5f}",
+                      ", ".join(f"{u:.5f}" for u in o["U_D"]), o["classification"]["regime"],
+                      "yes" if o["certified"] else "no", o["status"])
+    return table
+
+
+def plot(file: GameFile, report: dict[str, Any], path: str) -> None:
+    """β0, β_i and the utilities against θD at the file's θG (Figure-3 style), the file's θD marked."""
+    from ..plots.safety import equilibrium_path
+
+    game, _ = load_game(file)
+    equilibrium_path(game, path, mark=float(report["regulation"]["theta_D"][0]))
