@@ -46,3 +46,44 @@ def test_unknown_sense_and_encoding_are_refused():
         bm.add_follower("f", sense="maximize")
     with pytest.raises(BilevelError, match="encoding"):
         solve_bilevel(bard_511(), encoding="nope")
+
+
+def test_mixed_encoding_uses_each_choice():
+    bm = bard_511()
+    res = solve_bilevel(bm, encoding="mixed", solver="scip", choices={"lower.c1": "bigm", "lower.y": "product"},
+                        default="sos1")
+    assert res.objective == pytest.approx(-12, abs=1e-6) and res.certified
+    chosen = res.report.extras["choices"]
+    assert chosen["lower.c1:ub"] == "bigm" and chosen["lower.y:lb"] == "product" and chosen["lower.c2:ub"] == "sos1"
+
+
+def test_local_product_homotopy_is_never_certified_global():
+    res = solve_bilevel(bard_511(), encoding="product", solver="ipopt")
+    assert res.label != CERTIFIED_GLOBAL
+    if res.certified:  # a verified equilibrium is bilevel feasible: it cannot beat the global optimum -12
+        assert res.objective >= -12 - 1e-6
+        assert res.certificate.complementarity_residual < 1e-6
+
+
+def test_enumeration_has_no_single_model_and_strong_duality_needs_linear_followers():
+    with pytest.raises(BilevelError, match="enumeration"):
+        bard_511().reformulate(encoding="enumeration")
+    bm = BilevelModel("quadratic_follower")
+    bm.model.x = pyo.Var(bounds=(0, 1))
+    f = bm.add_follower("lower")
+    f.block.y = pyo.Var(bounds=(0, 2))
+    f.set_objective((f.block.y - bm.model.x) ** 2)
+    bm.model.obj = pyo.Objective(expr=bm.model.x + f.block.y)
+    with pytest.raises(BilevelError, match="not linear"):
+        bm.reformulate(encoding="strong_duality")
+
+
+def test_bigm_values_are_reported_with_their_source():
+    single = bard_511().reformulate(encoding="bigm", bigm={"lower.c1": (7, 9)}, bigm_default=500)
+    by_pair = {v.pair: v for v in single.report.bigm}
+    assert by_pair["lower.c1:ub"].multiplier_m == 7 and by_pair["lower.c1:ub"].multiplier_source == "hint"
+    assert by_pair["lower.c2:ub"].multiplier_source == "default" and by_pair["lower.c2:ub"].multiplier_m == 500
+    # the slack 2x - y of c2 is at most 4 on the follower's rows (a proven bound from the tightening LP)
+    c2 = by_pair["lower.c2:ub"]
+    assert c2.slack_source == "tightened" and c2.slack_m == pytest.approx(4, rel=1e-4)
+    assert not single.report.exact
