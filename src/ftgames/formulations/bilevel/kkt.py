@@ -48,7 +48,6 @@ class FollowerKKT:
     equality_multipliers: dict[str, Any] = field(default_factory=dict)
     equality_rows: dict[str, Any] = field(default_factory=dict)  # key -> ConstraintData (e == L)
     objective: Any = None  # phi = s * f as an expression on the single-level model
-    lagrangian: Any = None
     user_duals: list[Any] = field(default_factory=list)  # the leader-visible dual variables (VarData) on the model
 
     def multipliers(self) -> list[Any]:
