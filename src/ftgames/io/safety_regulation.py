@@ -3,7 +3,9 @@
 File layout::
 
     game = "safety_regulation"
-    [generalist]      cost = [[1, 0], [0, 1]]                      C0 (symmetric positive definite)
+    [generalist]      cost = [[1, 0], [0, 1]]                      C0 (symmetric positive definite; or the table
+                                                                    {aa = 1, ab = 0.1, bb = 1}, whose cross term ab
+                                                                    can be swept as one key)
     [[specialists]]   cost = [[1, 0], [0, 1]], revenue = [1, 1]    one table per specialist (optional theta_D,
                                                                     delta overriding the shared ones)
     [regulation]      theta_G = 0.0, theta_D = 0.4                  θD: a number or one per specialist
@@ -17,6 +19,7 @@ File layout::
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import numpy as np
@@ -83,11 +86,38 @@ def _per_specialist(value: Any, n: int, key: str, fail: Any) -> list[Any]:
     return [value] * n
 
 
+def _error(file: GameFile | None, key: str, message: str) -> GameFileError:
+    """A GameFileError naming ``key`` and its line; ``specialists[i].x`` is looked up in the i-th table."""
+    if file is None:
+        return GameFileError(f"{key}: {message}")
+    match = re.fullmatch(r"specialists\[(\d+)\]\.(\w+).*", key)
+    if match:
+        index, name = int(match.group(1)), match.group(2)
+        seen = -1
+        for number, line in enumerate(file.text.splitlines(), start=1):
+            if re.match(r"^\s*\[\[\s*specialists\s*\]\]", line):
+                seen += 1
+            elif seen == index and re.match(rf"^\s*{name}\s*=", line):
+                return GameFileError(f"{file.path}, line {number}: {key}: {message}")
+    return file.error(key, message)
+
+
+def cost_value(value: Any) -> Any:
+    """A cost given as a table {aa, ab, bb} (sweepable cross term) → the symmetric matrix; a list passes."""
+    if isinstance(value, dict):
+        unknown = set(value) - {"aa", "ab", "bb"}
+        if unknown or not {"aa", "bb"} <= set(value):
+            raise ModelError(f"a cost table needs keys aa, bb (and optionally ab), got {sorted(value)}")
+        ab = value.get("ab", 0.0)
+        return [[value["aa"], ab], [ab, value["bb"]]]
+    return value
+
+
 def game_from_data(data: dict[str, Any], file: GameFile | None = None) -> SafetyGame:
     """Build and validate the game (errors name the game-file key and its line)."""
 
     def fail(key: str, message: str) -> GameFileError:
-        return file.error(key, message) if file is not None else GameFileError(f"{key}: {message}")
+        return _error(file, key, message)
 
     specs = data["specialists"]
     n = len(specs)
@@ -97,7 +127,7 @@ def game_from_data(data: dict[str, Any], file: GameFile | None = None) -> Safety
     for i, s in enumerate(specs):
         key = f"specialists[{i}]"
         try:
-            built.append(Specialist(cost=s["cost"], revenue=s["revenue"], delta=s.get("delta", deltas[i]),
+            built.append(Specialist(cost=cost_value(s["cost"]), revenue=s["revenue"], delta=s.get("delta", deltas[i]),
                                     theta_D=s.get("theta_D", theta_d[i]), name=s.get("name", f"D{i + 1}")))
         except ModelError as exc:
             words = str(exc).split()
@@ -108,7 +138,7 @@ def game_from_data(data: dict[str, Any], file: GameFile | None = None) -> Safety
                 raise fail("bargaining.delta", str(exc)) from None
             raise fail(f"{key}.{field}", str(exc)) from None
     try:
-        return SafetyGame(data["generalist"]["cost"], tuple(built), theta_G=data["regulation"]["theta_G"])
+        return SafetyGame(cost_value(data["generalist"]["cost"]), tuple(built), theta_G=data["regulation"]["theta_G"])
     except ModelError as exc:
         key = "regulation.theta_G" if "theta_G" in str(exc) else "generalist.cost"
         raise fail(key, str(exc)) from None
