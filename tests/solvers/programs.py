@@ -44,7 +44,7 @@ def _pyomo_sos1() -> Any:
 
 
 def _pyomo_bilinear() -> Any:
-    # min x*y + 0.1 x on [-1, 1]^2: global optimum -1.1 at (1, -1) (not (-1, 1), which gives -0.9)
+    # min x*y + 0.1 x on [-1, 1]^2: global optimum -1.1 at (-1, 1) (not (1, -1), which gives -0.9)
     m = pyo.ConcreteModel()
     m.x = pyo.Var(bounds=(-1, 1), initialize=-0.5)
     m.y = pyo.Var(bounds=(-1, 1), initialize=0.5)
