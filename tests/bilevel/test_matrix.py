@@ -56,3 +56,12 @@ def test_matrix(inst, encoding, backend):
     if res.certified:
         better = res.objective < inst.optimum if inst.leader_sense == "min" else res.objective > inst.optimum
         assert not better or hit, "a certified bilevel-feasible point cannot beat the global optimum"
+
+
+@pytest.mark.slow
+def test_product_multistart_on_ipopt_finds_bard_optimum():
+    from ftgames.catalogue import bilevel_instance
+
+    res = solve_bilevel(bilevel_instance(2).build(), encoding="product", solver="ipopt", starts=5, seed=0)
+    assert res.label == "certified_local"  # local method: never certified_global
+    assert res.objective == pytest.approx(-12, abs=1e-5)
