@@ -1,11 +1,12 @@
 """The sweep engine on each executor: wall time of ``run_sweep`` for grids of growing size.
 
-Instances: the openness-regulation game over (θ, penalty) through its batched ``solve_batch`` front end, and the
-fine-tuning game over (c1, δ) through the per-point ``solve_game`` path.  Formulations: the executor
-(``serial``, ``local`` process pool with 2 workers, ``dask`` local cluster with 2 workers — its start-up included).
-Objective: the mean of G's utility over the grid; reference: the same sweep run serially in-process beforehand is
-not repeated here, so the cells carry † and the executors are compared with each other (the tests check that they
-return identical rows).  Size = number of grid points.
+Instances: the openness-regulation game over (θ, penalty) through its batched ``solve_batch`` front end, the
+fine-tuning game over (c1, δ) through the per-point ``solve_game`` path, and the safety game's Figure-2 grid
+(θG × θD with θD ≥ θG, 105,651 games) through its batched front end (local pool and Dask only).
+Formulations: the executor — ``serial``, ``local`` (process pool, 2 workers), ``dask`` (a local cluster of 2
+workers, start-up included).  Objective: the mean of G's utility over the grid, without a reference (cells carry †):
+the executors are compared with each other, and the tests check that they return identical rows.
+Size = number of grid points.
 """
 
 from __future__ import annotations
@@ -31,25 +32,33 @@ delta = [0.5]
 EXECUTORS = (("serial", 1), ("local", 2), ("dask", 2))
 
 
-def grid(instance: str, n: int) -> tuple[str, list[str]]:
-    """(game file text or path, --param specs) with about n points."""
+FIGURE2 = (["regulation.theta_G=0:1.5:301", "regulation.theta_D=0:2.5:501"],
+           ["regulation.theta_D >= regulation.theta_G"])
+FIGURE2_POINTS = 105_651
+
+
+def grid(instance: str, n: int) -> tuple[str, list[str], list[str]]:
+    """(game file text or path, --param specs, --where constraints) with about n points."""
+    if instance == "safety Figure-2 grid (solve_batch)":
+        return str(EXAMPLES / "safety_backfiring.toml"), *FIGURE2
     side = max(1, round(math.sqrt(n)))
     if instance == "openness (solve_batch)":
         return str(EXAMPLES / "openness_default.toml"), [f"regulation.theta=0:1:{side}",
-                                                         f"regulation.penalty=0:0.2:{max(1, n // side)}"]
-    return FINE_TUNING, [f"specialists[0].cost=0.5:4:{side}", f"bargaining.delta[0]=0.05:0.95:{max(1, n // side)}"]
+                                                         f"regulation.penalty=0:0.2:{max(1, n // side)}"], []
+    return FINE_TUNING, [f"specialists[0].cost=0.5:4:{side}",
+                         f"bargaining.delta[0]=0.05:0.95:{max(1, n // side)}"], []
 
 
 def run(instance: str, n: int, executor: str, workers: int, time_limit: float) -> RunOutcome:
     from ftgames.sweep import run_sweep
 
-    source, params = grid(instance, n)
+    source, params, where = grid(instance, n)
     with tempfile.TemporaryDirectory() as tmp:
         game = Path(source) if source.endswith(".toml") else Path(tmp) / "game.toml"
         if not source.endswith(".toml"):
             game.write_text(source)
         start = time.perf_counter()
-        result = run_sweep(game, params, out=Path(tmp) / "out", executor=executor, workers=workers)
+        result = run_sweep(game, params, where=where, out=Path(tmp) / "out", executor=executor, workers=workers)
         elapsed = time.perf_counter() - start
         frame = result.frame()
     if not result.ok:
@@ -75,6 +84,14 @@ def cases(options: BenchOptions):
         for n in sizes:
             for executor, workers in EXECUTORS:
                 yield Case(instance, n, f"sweep×{workers}", executor, partial(run, instance, n, executor, workers))
+    figure2 = "safety Figure-2 grid (solve_batch)"
+    if discover("ftgames.io.safety_regulation", "solve_batch")[0] is None or \
+            not (EXAMPLES / "safety_backfiring.toml").exists():
+        yield Skip(figure2, "*", "*", "safety front end or examples/safety_backfiring.toml missing")
+    elif options.max_size is None or options.max_size >= FIGURE2_POINTS:
+        for executor, workers in EXECUTORS[1:]:
+            yield Case(figure2, FIGURE2_POINTS, f"sweep×{workers}", executor,
+                       partial(run, figure2, FIGURE2_POINTS, executor, workers))
 
 
 SUITE = Suite("sweep_executors", "ftgames sweep on the serial, local-pool and Dask executors", cases)
