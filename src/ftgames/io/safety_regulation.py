@@ -268,9 +268,11 @@ def solve_batch(file: GameFile, points: list[dict[str, float]], *, formulation: 
                                     formulation=formulation, solver=solver)
     name, encoding = _formulation(config.formulation, file)
     solutions = _solutions(base_data, file)
-    games = [_point_game(base_data, p, file) for p in points] if points else []
-    if not games:
+    if not points:
         return []
+    if encoding is None and not solutions and all(set(p) <= FAST_KEYS for p in points):
+        return _rows_fast(game_from_data(base_data, file), base_data, points, tol)
+    games = [_point_game(base_data, p, file) for p in points]
     if encoding is not None:
         rows = []
         for game in games:
@@ -286,6 +288,42 @@ def solve_batch(file: GameFile, points: list[dict[str, float]], *, formulation: 
         for row, r in zip(rows, _rows_bargained(games, rule, tol), strict=True):
             row.update({prefix + k: v for k, v in r.items()})
     return rows
+
+
+def _rows_fast(base: SafetyGame, data: dict[str, Any], points: list[dict[str, float]], tol: float
+               ) -> list[dict[str, Any]]:
+    """Points that change only θG, the shared θD or the shared δ: arrays built directly from the base game
+    (a specialist's own theta_D / delta in its table still overrides the shared value, as in the file)."""
+    from ..formulations.safety.classify import classify_arrays
+    from ..formulations.safety.enumeration import GameArrays, solve_arrays
+
+    n, N = base.n, len(points)
+    own_theta = np.array(["theta_D" in s for s in data["specialists"]])
+    own_delta = np.array(["delta" in s for s in data["specialists"]])
+
+    def column(key: str, default: np.ndarray, own: np.ndarray) -> np.ndarray:
+        shared = np.array([float(p.get(key, np.nan)) for p in points])
+        values = np.where(np.isnan(shared)[:, None] | own[None, :], default[None, :], shared[:, None])
+        return values
+
+    theta_g = np.array([float(p.get("regulation.theta_G", base.theta_G)) for p in points])
+    theta_d = column("regulation.theta_D", base.theta_D, own_theta)
+    delta = column("bargaining.delta", base.deltas, own_delta)
+    if np.any(theta_g < 0) or np.any(theta_d < 0):
+        raise GameFileError("regulation.theta_G / regulation.theta_D: must be >= 0 at every point")
+    if np.any((delta < 0) | (delta > 1)):
+        raise GameFileError("bargaining.delta: G's share must be in [0, 1] at every point")
+    costs = np.array([s.cost for s in base.specialists])
+    revenues = np.array([s.revenue for s in base.specialists])
+    arrays = GameArrays(np.broadcast_to(base.generalist_cost, (N, 2, 2)), np.broadcast_to(costs, (N, n, 2, 2)),
+                        np.broadcast_to(revenues, (N, n, 2)), delta, theta_g, theta_d)
+    res = solve_arrays(arrays)
+    unique, index = np.unique(delta, axis=0, return_inverse=True)
+    free = GameArrays(np.broadcast_to(base.generalist_cost, (len(unique), 2, 2)),
+                      np.broadcast_to(costs, (len(unique), n, 2, 2)), np.broadcast_to(revenues, (len(unique), n, 2)),
+                      unique, np.zeros(len(unique)), np.zeros((len(unique), n)))
+    anarchy = {k: v[index.reshape(-1)] for k, v in solve_arrays(free).items()}
+    return _rows(res, classify_arrays(res, anarchy, tol), delta)
 
 
 def _point_game(base: dict[str, Any], point: dict[str, float], file: GameFile) -> SafetyGame:
