@@ -73,7 +73,9 @@ def measure(suite: str, case: Case, options: BenchOptions, isolate: bool = True)
         "build_time": statistics.median(r.build_time for r in runs),
         "solve_time": statistics.median(r.solve_time for r in runs),
         "total_time": statistics.median(r.total_time for r in runs),
-        "repeats": len(runs), "message": last.message,
+        "repeats": len(runs),
+        "message": last.message if len(runs) == 1 or last.ok else
+        f"run {len(runs)} failed after {len(runs) - 1} good run(s): {last.message}",
     }
 
 
