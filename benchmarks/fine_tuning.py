@@ -114,7 +114,7 @@ def cases(options: BenchOptions):
                     else:
                         yield Case(f"equilibrium · {kind}", n, formulation, "exact",
                                    guarded(partial(run_equilibrium, kind, n, formulation, None, None)), reference,
-                                   tolerance=1e-6)
+                                   tolerance=1e-6, baseline=formulation == "closed_form")
             if bargaining is not None:
                 for solution in ("utilitarian", "nash", "egalitarian", "kalai_smorodinsky"):
                     reference = utilitarian_surplus(n) if (solution == "utilitarian" and kind == "quadratic k=2") \

@@ -150,7 +150,7 @@ def cases(options: BenchOptions):
             name = "enumeration" if formulation == "enumeration" else f"kkt+{encoding}"
             yield Case(f"single game {label}", 1, name, backend or "exact",
                        guarded(partial(run_single, c, theta_g, theta_d, formulation, encoding, backend)), reference,
-                       tolerance)
+                       tolerance, baseline=formulation == "enumeration")
     sizes = options.sizes(small=[10, 100, 1000, 10000], full=[10, 100, 1000, 10000, 100000])
     grids = [("θG=0 slice", n, partial(slice_points, n)) for n in sizes]
     if options.max_size is None or options.max_size >= 105_651:
@@ -159,7 +159,7 @@ def cases(options: BenchOptions):
         reference = grid_reference(points)
         if enumeration is not None:
             yield Case(instance, n, "enumeration (batched)", "exact", guarded(partial(run_batched, points)),
-                       reference, 1e-9)
+                       reference, 1e-9, baseline=True)
         if instance == "Figure-2 grid":
             continue  # per game it takes minutes (see the slices): only the batched solve
         for formulation, encoding, backend in runs:

@@ -70,7 +70,7 @@ def test_report_shows_time_if_correct_else_the_error(rows, tmp_path):
     text = markdown(rows)
     assert "| size | closed_form / numpy | conic / clarabel | crash / none | sleepy / none | wrong / none |" in text
     assert "✗ error 5.0e-01" in text and "✗ time_limit" in text and "✗ error" in text
-    assert "conic / clarabel |" in text and "median time ÷ closed form" in text
+    assert "conic / clarabel |" in text and "median time ÷ closed_form (same games)" in text
     ok_row = by(rows, "conic", 10)[0]
     assert cell(ok_row).endswith(("ms", " s"))
     paths = plot_time_vs_size(rows, tmp_path)

@@ -57,7 +57,7 @@ def cases(options: BenchOptions):
     yield Skip("projection", "future", "nowhere", "module not there yet")
     for n in options.sizes(small=[1, 10, 100], full=[1, 10, 100, 1000]):
         ref = reference(n)
-        yield Case("projection", n, "closed_form", "numpy", lambda t, n=n: closed_form(n), ref)
+        yield Case("projection", n, "closed_form", "numpy", lambda t, n=n: closed_form(n), ref, baseline=True)
         yield Case("projection", n, "conic", "clarabel", lambda t, n=n: conic(n, t), ref, tolerance=1e-6)
         yield Case("projection", n, "wrong", "none", lambda t, n=n: wrong(n), ref)
         yield Case("projection", n, "sleepy", "none", lambda t, n=n: sleepy(n, t), ref)

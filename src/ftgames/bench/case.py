@@ -78,6 +78,7 @@ class Case:
     run: Callable[[float], RunOutcome] = field(compare=False, repr=False)
     reference: float | None = None
     tolerance: float = 1e-6  # relative error max(1, |reference|) accepted as correct
+    baseline: bool = False  # the exact/closed-form run other formulations' times are divided by (same instance, size)
 
     @property
     def series(self) -> tuple[str, str, str]:

@@ -15,7 +15,7 @@ from .isolation import run_in_process, run_isolated
 from .loader import load_suite
 
 COLUMNS = ("suite", "instance", "size", "formulation", "backend", "status", "certified", "objective", "reference",
-           "error", "correct", "build_time", "solve_time", "total_time", "repeats", "message")
+           "error", "correct", "build_time", "solve_time", "total_time", "repeats", "message", "baseline")
 
 _CASES: dict[tuple[str, BenchOptions], list[Case | Skip]] = {}
 
@@ -76,6 +76,7 @@ def measure(suite: str, case: Case, options: BenchOptions, isolate: bool = True)
         "repeats": len(runs),
         "message": last.message if len(runs) == 1 or last.ok else
         f"run {len(runs)} failed after {len(runs) - 1} good run(s): {last.message}",
+        "baseline": case.baseline,
     }
 
 
@@ -91,7 +92,8 @@ def run_bench_task(task: BenchTask) -> dict[str, Any]:
 def skip_row(suite: str, skip: Skip) -> dict[str, Any]:
     row = dict.fromkeys(COLUMNS)
     row.update(suite=suite, instance=skip.instance, size=skip.size, formulation=skip.formulation,
-               backend=skip.backend, status="skipped", certified="no", message=skip.reason, repeats=0)
+               backend=skip.backend, status="skipped", certified="no", message=skip.reason, repeats=0,
+               baseline=False)
     return row
 
 
