@@ -24,7 +24,6 @@ KNOWN_HANGS = {(3, "strong_duality", "scip")}
 # still apply to them, the "must reach the optimum" rules do not.
 KNOWN_SHORTFALLS = {
     (10, "product", "scip"): "unbounded multipliers: SCIP reaches the time limit with an incumbent",
-    (10, "enumeration", "scip"): "nonconvex pieces with unbounded multipliers hit SCIP's time limit",
     (13, "product", "scip"): "SCIP reports 'error in LP solver' on this model",
     (13, "bigm", "scip"): "the follower's optimal set is unbounded; SCIP parks y at the default M, which is flagged",
 }
