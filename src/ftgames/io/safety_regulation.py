@@ -388,7 +388,8 @@ def _rows(res: dict[str, np.ndarray], flags: dict[str, np.ndarray], deltas: np.n
             row[f"U_D_{i + 1}"] = float(res["U_D"][k, i])
             row[f"participates_{i + 1}"] = bool(res["participates"][k, i])
         row.update(abstain=bool(res["abstain"][k]), backfiring=bool(flags["backfiring"][k]),
-                   mutualism=bool(flags["mutualism"][k]), classification=str(names[k]), certified=True)
+                   mutualism=bool(flags["mutualism"][k]), classification=str(names[k]),
+                   certified=bool(res["certified"][k]))
         rows.append(row)
     return rows
 

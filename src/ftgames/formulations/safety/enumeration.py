@@ -198,13 +198,19 @@ def _outcome(g: GameArrays, best: np.ndarray, a: np.ndarray, b: np.ndarray) -> d
     participates = (u_d >= -PARTICIPATION_TOL) & ~abstain[:, None]
     revenue = np.where(participates, g.delta * np.einsum("nki,nki->nk", g.r, gamma), 0.0).sum(axis=1)
     u_g = revenue - np.einsum("ni,nij,nj->n", gamma0, g.C0, gamma0)
+    # certificate: D's KKT conditions at the returned step (feasibility, dual sign, complementarity)
+    grad = w[..., None] * g.r - 2 * np.einsum("nkij,nkj->nki", g.C, x)
+    slack = x - np.stack([np.zeros_like(u), u], axis=-1)
+    residual = np.maximum(np.maximum(-slack, grad), np.minimum(np.abs(grad), np.abs(slack))).max(axis=(1, 2))
     nan = np.nan
     return {
+        "certified": abstain | (residual <= 1e-9 * (1 + np.abs(g.r).max(axis=(1, 2)))),
         "alpha0": np.where(abstain, nan, a),
         "beta0": np.where(abstain, nan, b),
         "alpha": np.where(participates, gamma[..., 0], nan),
         "beta": np.where(participates, gamma[..., 1], nan),
         "U_G": np.where(abstain, 0.0, u_g),
+        "kkt_residual": np.where(abstain, 0.0, residual),
         "U_D": np.where(participates, u_d, 0.0),
         "participates": participates,
         "abstain": abstain | ~participates.any(axis=1),

@@ -58,7 +58,8 @@ def build_bilevel(game: SafetyGame, subset: tuple[int, ...] | None = None,
         blk = f.block
         x0 = pyo.value(m.a) + 0.5 * (1 - s.delta) * np.linalg.solve(s.cost, s.revenue)[0]
         blk.alpha = pyo.Var(bounds=(0, 2 * M), initialize=max(x0, pyo.value(m.a)))
-        blk.beta = pyo.Var(bounds=(0, max(2 * M, s.theta_D)), initialize=max(pyo.value(m.b), s.theta_D) + 0.1)
+        beta_max = max(2 * M, s.theta_D)
+        blk.beta = pyo.Var(bounds=(0, beta_max), initialize=min(max(pyo.value(m.b), s.theta_D) + 0.1, beta_max))
         blk.alpha_above_generalist = pyo.Constraint(expr=blk.alpha >= m.a)
         blk.beta_above_generalist = pyo.Constraint(expr=blk.beta >= m.b)
         blk.beta_floor = pyo.Constraint(expr=blk.beta >= s.theta_D)
@@ -115,7 +116,10 @@ def solve_kkt(game: SafetyGame, *, solver: str = "scip", encoding: str | None = 
     if not exact and best is None:
         status = "failed"
     if best is None or best[0] < -1e-7:
-        # abstention: proved only if every program was solved to global optimality or proved infeasible
+        # abstention: proved only if every program was solved to global optimality or proved infeasible; a local
+        # method that finds no point reports status "failed" (abstention not proved)
+        if not (exact and all_proved):
+            details["message"] = "no feasible point found by a local method: abstention is not proved"
         nan2 = np.full((game.n, 2), np.nan)
         return SafetyEquilibrium(np.full(2, np.nan), nan2, 0.0, np.zeros(game.n), np.zeros(game.n, bool), True,
                                  method, is_global=exact and all_proved, certified=exact and all_proved,
