@@ -35,6 +35,10 @@ __all__ = ["GameArrays", "solve_arrays", "solve_enumeration", "solve_grid", "cas
 
 #: Participation tolerance: D takes part when U_D ≥ −PARTICIPATION_TOL (indifferent D takes part).
 PARTICIPATION_TOL = 1e-9
+#: When D's participation does not depend on α0 (k_i = (1 − δ_i) r_iα = 0, e.g. δ_i = 1) it is a condition
+#: φ_i(b) ≥ −FEASIBILITY_TOL on b alone; tight, since φ_i can vanish quadratically (a tolerance ε would let G
+#: gain √ε of safety cost).
+FEASIBILITY_TOL = 1e-13
 #: G abstains when its best utility is below −ABSTAIN_TOL.
 ABSTAIN_TOL = 1e-10
 #: Games solved per block of the batched solver (bounds memory: about 60 candidates per game).
@@ -156,7 +160,7 @@ def _evaluate(g: GameArrays, b: np.ndarray, subset: tuple[int, ...]) -> tuple[np
         k = w * g.r[:, i, None, 0]
         with np.errstate(divide="ignore", invalid="ignore"):
             lower = np.where(k > 0, np.maximum(lower, -phi / np.where(k > 0, k, 1.0)), lower)
-        feasible &= (k > 0) | (phi >= -PARTICIPATION_TOL)
+        feasible &= (k > 0) | (phi >= -FEASIBILITY_TOL)
         dr = g.delta[:, i, None, None] * g.r[:, i, None]
         revenue_rest += dr[..., 1] * b + np.einsum("...i,...i->...", dr, x)
     a = np.maximum((Ra - 2 * cab * b) / (2 * caa), lower)
