@@ -97,3 +97,18 @@ def test_solve_batch_other_parameters(tmp_path) -> None:
 def test_examples_solve(example) -> None:
     report = solve_game(load_game_file(example), formulation=None, solver=None)
     assert report["outcomes"] and all(o["certified"] for o in report["outcomes"])
+
+
+def test_solve_batch_bargained_fast_path_matches_per_game() -> None:
+    from ftgames.io.safety_regulation import _rows_bargained, load_game
+
+    file = load_game_file(ROOT / "examples" / "safety_bargaining.toml")
+    points = [{"regulation.theta_G": 0.0, "regulation.theta_D": t} for t in (0.3, 0.45, 2.5)]
+    rows = solve_batch(file, points)
+    game, _ = load_game(file)
+    games = [game.with_regulation(p["regulation.theta_G"], p["regulation.theta_D"]) for p in points]
+    for rule in ("utilitarian", "nash", "egalitarian"):
+        slow = _rows_bargained(games, rule, 1e-6)
+        assert [r[f"{rule}.delta"] for r in rows] == pytest.approx([r["delta"] for r in slow])
+        assert [r[f"{rule}.classification"] for r in rows] == [r["classification"] for r in slow]
+    assert rows[1]["nash.classification"] == "backfiring" and rows[2]["nash.classification"] == "abstain"

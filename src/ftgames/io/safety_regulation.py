@@ -272,6 +272,10 @@ def solve_batch(file: GameFile, points: list[dict[str, float]], *, formulation: 
         return []
     if encoding is None and not solutions and all(set(p) <= FAST_KEYS for p in points):
         return _rows_fast(game_from_data(base_data, file), base_data, points, tol)
+    theta_keys = {"regulation.theta_G", "regulation.theta_D"}
+    if (encoding is None and solutions and all(set(p) <= theta_keys for p in points)
+            and not any("theta_D" in s for s in base_data["specialists"])):
+        return _rows_bargained_fast(game_from_data(base_data, file), points, solutions, tol)
     games = [_point_game(base_data, p, file) for p in points]
     if encoding is not None:
         rows = []
@@ -357,6 +361,27 @@ def _rows_fixed(games: list[SafetyGame], tol: float) -> list[dict[str, Any]]:
 def _anarchy_key(game: SafetyGame) -> tuple:
     return (game.generalist_cost.tobytes(), tuple((s.cost.tobytes(), s.revenue.tobytes(), s.delta)
                                                   for s in game.specialists))
+
+
+def _rows_bargained_fast(base: SafetyGame, points: list[dict[str, float]], solutions: list[str], tol: float
+                         ) -> list[dict[str, Any]]:
+    """Bargained δ at points that change only θG and the shared θD: one batched grid solve per rule."""
+    from ..formulations.safety.bargaining import bargain_grid
+    from ..formulations.safety.classify import classify_arrays
+
+    theta_g = np.array([float(p.get("regulation.theta_G", base.theta_G)) for p in points])
+    theta_d = np.array([float(p.get("regulation.theta_D", base.theta_D[0])) for p in points])
+    if np.any(theta_g < 0) or np.any(theta_d < 0):
+        raise GameFileError("regulation.theta_G / regulation.theta_D: must be >= 0 at every point")
+    rows: list[dict[str, Any]] = [{} for _ in points]
+    for rule in solutions:
+        reg = bargain_grid(base, rule, theta_g, theta_d)
+        free = bargain_grid(base, rule, np.zeros(1), np.zeros(1))
+        flags = classify_arrays(reg, {k: v[0] for k, v in free.items()}, tol)
+        prefix = "" if len(solutions) == 1 else f"{rule}."
+        for row, r in zip(rows, _rows(reg, flags, np.repeat(reg["delta"][:, None], base.n, axis=1)), strict=True):
+            row.update({prefix + k: v for k, v in r.items()})
+    return rows
 
 
 def _rows_bargained(games: list[SafetyGame], rule: str, tol: float) -> list[dict[str, Any]]:

@@ -25,7 +25,9 @@ def nash_problem(game: FineTuningGame, form: str, weights: Sequence[float], disa
     if not any(disagreement):  # U_G ∝ δ·g_G(δ), U_D ∝ (1 − δ)·g_D(δ): the four affine factors directly
         c0, c1 = game.generalist.cost, game.specialists[0].cost
         delta = prog.delta
-        factors = [delta, c1 * delta + 2 * c0 * (1 - delta), 1 - delta, 2 * c1 * delta + c0 * (1 - delta)]
+        scale = c0 + c1
+        factors = [delta, (c1 * delta + 2 * c0 * (1 - delta)) / scale, 1 - delta,
+                   (2 * c1 * delta + c0 * (1 - delta)) / scale]
         rows = list(prog.rows)
     else:
         s_g = cp.Variable(name="sqrt_U_G")

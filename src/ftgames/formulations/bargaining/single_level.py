@@ -45,7 +45,8 @@ def build_equilibrium_model(game: FineTuningGame, *, complementarity: str = "equ
     upper = game.scale_hint()
     m.delta = pyo.Var(m.I, bounds=(0.0, 1.0))
     m.alpha0 = pyo.Var(bounds=(0.0, upper))
-    m.increment = pyo.Var(m.I, bounds=(0.0, upper))
+    reach = [1.01 * game.follower_response(i, 0.0, upper).increment + 1e-9 for i in range(n)]  # Δ_i at δ_i = 0
+    m.increment = pyo.Var(m.I, bounds=lambda mm, i: (0.0, reach[i]))
     g = game.generalist_cost
     r = [rev.rate for rev in game.revenues]
     costs = game.specialist_costs
