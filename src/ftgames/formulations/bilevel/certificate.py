@@ -119,9 +119,14 @@ def best_response(bm: BilevelModel, follower_name: str, solver: str, config: Sol
     objective.activate()
     current = pyo.value(objective.expr, exception=False)
     needs = program_requirements(clone)
-    solver = solver if solver != "auto" else _backend_for(needs)
-    result = solve(clone, requires=needs, solver=solver, config=config, convex=True,
-                   formulation=f"best response of {follower_name}")
+    # "auto": the first capable backend that does not fail numerically (HiGHS' QP solver can end in "solve error"
+    # on tiny bounds where SCIP or Ipopt succeed), so a solver hiccup is not mistaken for a failed certificate.
+    candidates = [solver] if solver != "auto" else _backends_for(needs)
+    for solver in candidates:
+        result = solve(clone, requires=needs, solver=solver, config=config, convex=True,
+                       formulation=f"best response of {follower_name}")
+        if result.status not in (Status.ERROR, Status.INACCURATE):
+            break
     if result.status is Status.INFEASIBLE:
         # The leader's decision is feasible only up to round-off (e.g. a follower set that is a single point):
         # re-solve with every follower row relaxed by RELAXATION (1 + |rhs|).
@@ -144,12 +149,13 @@ def _relax_rows(model: Any, fblock: Any) -> None:
             model._relaxed_rows.add(c.body <= up + RELAXATION * (1 + abs(up)))
 
 
-def _backend_for(needs: set) -> str:
-    """HiGHS for LP / convex QP followers, else SCIP (global), else Ipopt (the follower is convex: local = global)."""
-    for name in ("highs", "scip", "ipopt"):
-        if name in capable_backends(Layer.PYOMO, needs):
-            return name
-    raise RuntimeError(f"certificate: no available backend can re-solve a follower needing {sorted(needs)}")
+def _backends_for(needs: set) -> list[str]:
+    """HiGHS for LP / convex QP followers, then SCIP (global), then Ipopt (the follower is convex: local = global)."""
+    capable = capable_backends(Layer.PYOMO, needs)
+    names = [name for name in ("highs", "scip", "ipopt") if name in capable]
+    if not names:
+        raise RuntimeError(f"certificate: no available backend can re-solve a follower needing {sorted(needs)}")
+    return names
 
 
 def certify(
