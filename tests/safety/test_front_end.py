@@ -36,7 +36,7 @@ def test_json_outcome_keys(tmp_path, capsys) -> None:
     file = _file(tmp_path)
     assert main(["solve", file.path, "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    outcome = report["outcomes"][0]
+    outcome = report["outcomes"]["fixed"]
     for key in ("delta", "gamma0", "gamma", "U_G", "U_D", "abstain", "certified", "classification"):
         assert key in outcome
     assert outcome["gamma0"] == pytest.approx([0.25, 0.0])
@@ -45,15 +45,15 @@ def test_json_outcome_keys(tmp_path, capsys) -> None:
 
 
 def test_mutualism_and_abstain(tmp_path) -> None:
-    mutual = solve_game(_file(tmp_path, tg=0.5, td=1.0), formulation=None, solver=None)["outcomes"][0]
+    mutual = solve_game(_file(tmp_path, tg=0.5, td=1.0), formulation=None, solver=None)["outcomes"]["fixed"]
     assert mutual["classification"]["regime"] == "mutualism"
-    out = solve_game(_file(tmp_path, tg=0.9, td=0.9), formulation=None, solver=None)["outcomes"][0]
+    out = solve_game(_file(tmp_path, tg=0.9, td=0.9), formulation=None, solver=None)["outcomes"]["fixed"]
     assert out["abstain"] and out["gamma0"] is None and out["classification"]["regime"] == "abstain"
 
 
 def test_kkt_formulation_through_the_cli(tmp_path) -> None:
     report = solve_game(_file(tmp_path), formulation="kkt", solver="scip")
-    outcome = report["outcomes"][0]
+    outcome = report["outcomes"]["fixed"]
     assert outcome["U_G"] == pytest.approx(0.3875, abs=1e-6) and outcome["status"] == "optimal"
 
 
@@ -96,7 +96,7 @@ def test_solve_batch_other_parameters(tmp_path) -> None:
 @pytest.mark.parametrize("example", sorted((ROOT / "examples").glob("safety_*.toml")), ids=lambda p: p.name)
 def test_examples_solve(example) -> None:
     report = solve_game(load_game_file(example), formulation=None, solver=None)
-    assert report["outcomes"] and all(o["certified"] for o in report["outcomes"])
+    assert report["outcomes"] and all(o["certified"] for o in report["outcomes"].values())
 
 
 def test_solve_batch_bargained_fast_path_matches_per_game() -> None:

@@ -230,11 +230,11 @@ def solve_game(file: GameFile, *, formulation: str | None = None, solver: str | 
     config = SolveConfig.from_table(solve_table, formulation=formulation, solver=solver)
     name, encoding = _formulation(config.formulation, file)
     solutions = _solutions(data, file)
-    outcomes = []
+    outcomes: dict[str, dict[str, Any]] = {}  # keyed like the fine-tuning game: "fixed" or the bargaining rule
     if not solutions:
         eq = _solve_one(game, encoding, config)
         anarchy = _solve_one(game.unregulated(), encoding, config)
-        outcomes.append(equilibrium_report(game, eq, anarchy, tol))
+        outcomes["fixed"] = equilibrium_report(game, eq, anarchy, tol)
     else:
         from ..formulations.safety.bargaining import bargain
 
@@ -247,7 +247,7 @@ def solve_game(file: GameFile, *, formulation: str | None = None, solver: str | 
             report["welfare"] = _finite(agreed.welfare)
             report["agreement"] = agreed.agreement
             report["anarchy"]["delta"] = free.delta
-            outcomes.append(report)
+            outcomes[rule] = report
     return {
         "game": "safety_regulation",
         "formulation": name,
@@ -455,7 +455,7 @@ def render(report: dict[str, Any]) -> Any:
     def pair(v: Any) -> str:
         return "—" if v is None else f"({v[0]:.5f}, {v[1]:.5f})"
 
-    for o in report["outcomes"]:
+    for o in report["outcomes"].values():
         table.add_row(o["bargaining"], ", ".join(f"{d:.4f}" for d in o["delta"]), pair(o["gamma0"]),
                       "; ".join(pair(g) for g in o["gamma"]), f"{o['U_G']:.5f}",
                       ", ".join(f"{u:.5f}" for u in o["U_D"]), o["classification"]["regime"],
