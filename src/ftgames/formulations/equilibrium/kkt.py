@@ -85,8 +85,9 @@ def solve_kkt(game: FineTuningGame, delta: float | Sequence[float], *, encoding:
     proved = result.certificate is not None and result.certificate.label == CERTIFIED_GLOBAL
     alpha0, alpha = _read(bm, game.n)
     used = name
-    if polish:
-        refined = _polish(game, delta, alpha0, alpha, config)
+    if polish:  # pair sides read off the solution; if that system is infeasible, try every multiplier = 0
+        refined = (_polish(game, delta, alpha0, alpha, config)
+                   or _polish(game, delta, alpha0, alpha, config, active_tol=-1.0))
         if refined is not None:
             alpha0, alpha = refined
             used = f"{name}+active-set-polish"

@@ -1,0 +1,113 @@
+"""``ftgames solve`` on fine-tuning game files: table, JSON keys, formulations that agree, errors with lines."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+
+from ftgames.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+ONE = str(ROOT / "examples" / "one_specialist.toml")
+THREE = str(ROOT / "examples" / "three_specialists.toml")
+
+
+def _json(capsys, *args: str) -> dict:
+    assert main(["solve", *args, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_one_specialist_json(capsys) -> None:
+    report = _json(capsys, ONE)
+    assert {"outcomes", "pareto_set", "first_best", "formulation", "solver"} <= set(report)
+    nash = report["outcomes"]["nash"]
+    assert set(nash) >= {"delta", "alpha0", "alpha", "U_G", "U_D", "regimes", "certified"}
+    assert nash["delta"][0] == pytest.approx((2 + math.sqrt(13)) / 9, abs=1e-8)
+    assert nash["certified"] and nash["regimes"] == ["contribute"]
+    assert report["outcomes"]["kalai_smorodinsky"]["delta"][0] == pytest.approx((1 + 2 * math.sqrt(7)) / 9, abs=1e-7)
+    assert report["pareto_set"] == [pytest.approx([1 / 3, 1.0], abs=1e-8)]
+    assert report["first_best"]["efficiency_ratio"] == pytest.approx(7 / 9, abs=1e-8)
+    assert report["formulation"] == "closed_form" and report["solver"] == "scip"
+
+
+@pytest.mark.parametrize("formulation", ["kkt", "kkt:indicator", "enumeration"])
+def test_formulations_agree_with_certificates(capsys, formulation) -> None:
+    reference = _json(capsys, ONE)["outcomes"]
+    other = _json(capsys, ONE, "--formulation", formulation)
+    assert other["formulation"] == formulation
+    for name, ref in reference.items():
+        out = other["outcomes"][name]
+        assert out["delta"] == pytest.approx(ref["delta"], abs=1e-9)
+        for key in ("alpha0", "U_G"):
+            assert out[key] == pytest.approx(ref[key], abs=1e-6), (name, key)
+        assert out["alpha"] == pytest.approx(ref["alpha"], abs=1e-6)
+        assert out["certified"], (name, formulation)
+
+
+def test_bargaining_formulation_override(capsys) -> None:
+    report = _json(capsys, ONE, "--formulation", "frontier")
+    assert report["outcomes"]["nash"]["delta"][0] == pytest.approx((2 + math.sqrt(13)) / 9, abs=1e-6)
+    assert not report["outcomes"]["nash"]["certified"]  # sampled + local refinement: not a certificate
+
+
+def test_three_specialists(capsys) -> None:
+    report = _json(capsys, THREE)
+    assert report["outcomes"]["utilitarian"]["delta"] == pytest.approx([1, 5 / 6, 5 / 9], abs=1e-7)
+    assert report["outcomes"]["nash"]["delta"] == pytest.approx([0.13993, 0.52902, 0.65425], abs=1e-5)
+    assert len(report["outcomes"]["nash"]["regimes"]) == 3
+
+
+def test_table_output(capsys) -> None:
+    assert main(["solve", ONE]) == 0
+    out = capsys.readouterr().out
+    assert "kalai_smorodinsky" in out and "0.622839" in out and "Pareto set" in out
+
+
+def _write(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "game.toml"
+    path.write_text(text)
+    return str(path)
+
+
+def test_fixed_shares(tmp_path, capsys) -> None:
+    path = _write(tmp_path, 'game = "fine_tuning"\n[generalist]\ncost = 1.0\n[[specialists]]\ncost = 1.0\n'
+                            'marginal_cost = 0.8\n[[specialists]]\ncost = 1.0\nentry_cost = 5.0\n'
+                            '[bargaining]\ndelta = [0.5, 0.5]\n[solve]\nformulation = "enumeration"\n')
+    report = _json(capsys, path)
+    fixed = report["outcomes"]["fixed"]
+    assert fixed["regimes"] == ["free-ride", "abstain"] and fixed["certified"]
+    assert len(report["pareto_set"]) >= 1 and "low" in report["pareto_set"][0]
+
+
+BAD = [
+    ('[generalist]\ncost = 1.0\n[[specialists]]\ncost = -2.0\n', "line 5", "specialists[0].cost"),
+    ('[generalist]\ncost = 1.0\n[[specialists]]\ncost = 2.0\n[[specialists]]\ncost = 1.0\nrevenue_power = 2\n',
+     "line 8", "specialists[1].revenue_power"),
+    ('[generalist]\ncost = 1.0\ncolour = "red"\n[[specialists]]\ncost = 2.0\n', "line 4", "generalist.colour"),
+    ('[generalist]\ncost = 1.0\n[[specialists]]\ncost = 2.0\n[bargaining]\nsolutions = ["rubinstein"]\n', "line 7",
+     "bargaining.solutions"),
+    ('[generalist]\ncost = 1.0\n[[specialists]]\ncost = 2.0\n[bargaining]\ndelta = [1.5]\n', "line 7",
+     "bargaining.delta"),
+    ('[generalist]\ncost = 1.0\n[[specialists]]\ncost = 2.0\n[solve]\nformulation = "magic"\n', "line 7",
+     "solve.formulation"),
+    ('[[specialists]]\ncost = 2.0\n', "", "generalist"),
+    ('exponent = 1.0\n[generalist]\ncost = 1.0\n[[specialists]]\ncost = 2.0\n', "line 2", "exponent"),
+]
+
+
+@pytest.mark.parametrize(("body", "line", "key"), BAD)
+def test_malformed_files_name_key_and_line(tmp_path, capsys, body, line, key) -> None:
+    path = _write(tmp_path, 'game = "fine_tuning"\n' + body)
+    assert main(["solve", path]) == 2
+    err = capsys.readouterr().err
+    assert key in err and "Traceback" not in err
+    assert line in err
+
+
+def test_plot_writes_frontier_and_regime_map(tmp_path, capsys) -> None:
+    target = tmp_path / "one.png"
+    assert main(["solve", ONE, "--plot", str(target)]) == 0
+    assert target.stat().st_size > 0 and (tmp_path / "one-regimes.png").stat().st_size > 0
