@@ -79,7 +79,7 @@ def enumeration_reference(kind: str, n: int) -> float | None:
 
 
 def cases(options: BenchOptions):
-    sizes = options.sizes(small=[1, 2, 5, 10, 50], full=[1, 2, 5, 10, 50, 200, 1000, 10000])
+    sizes = options.sizes(small=[1, 2, 5, 10], full=[1, 2, 5, 10, 50, 200, 1000, 10000])
     equilibrium, why_eq = discover("ftgames.formulations.equilibrium", "solve_equilibrium", "FORMULATIONS")
     bargaining, why_bargain = discover("ftgames.formulations.bargaining", "bargain", "SOLUTIONS", "FORMULATIONS")
     unavailable = {b: backend_unavailable(b) for b in ("scip", "ipopt", "highs")}
