@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
 from ftgames.formulations.bargaining import bargain, first_best
 from ftgames.models import FineTuningGame, ModelError
+from ftgames.solvers import SolveConfig
 
 from . import closed_forms as cf
 
@@ -33,7 +34,7 @@ def test_every_formulation_agrees_with_closed_form(c0, c1, r) -> None:
 def test_global_single_level_agrees(c0, c1) -> None:
     game = FineTuningGame.quadratic(c0, [c1])
     for name in ("nash", "egalitarian"):
-        outcome = bargain(game, name, formulation="single_level", solver="scip")
+        outcome = bargain(game, name, formulation="single_level", solver="scip", config=SolveConfig(time_limit=60))
         assert outcome.is_global and outcome.delta[0] == pytest.approx(cf.CLOSED_FORMS[name](c0, c1), abs=1e-6)
 
 

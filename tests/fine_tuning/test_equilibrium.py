@@ -38,7 +38,7 @@ def test_general_exponent_closed_form() -> None:
     assert eq.alpha[0] - eq.alpha0 == pytest.approx(((1 - d) * r / (k * c1)) ** (1 / (k - 1)))
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+@settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.too_slow],
           phases=[Phase.explicit, Phase.generate])
 @given(c0=positive, c1=positive, c2=positive, r1=positive, r2=positive, d1=share, d2=share,
        b2=st.floats(0.0, 1.0))
