@@ -31,7 +31,10 @@ class ScipBackend(Backend):
 
     @staticmethod
     def _params(config: SolveConfig) -> dict[str, Any]:
-        params: dict[str, Any] = {"limits/gap": config.mip_gap, "numerics/feastol": max(config.tolerance, 1e-9)}
+        params: dict[str, Any] = {"limits/gap": config.mip_gap, "numerics/feastol": max(config.tolerance, 1e-9),
+                                  # Pyomo captures SCIP's output through a pipe while SCIP holds the GIL: a log
+                                  # longer than the pipe buffer deadlocks the solve, so stay silent unless asked
+                                  "display/verblevel": 4 if config.log else 0}
         if config.time_limit is not None:
             params["limits/time"] = float(config.time_limit)
         if config.threads is not None:
