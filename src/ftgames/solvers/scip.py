@@ -33,8 +33,11 @@ class ScipBackend(Backend):
     def _params(config: SolveConfig) -> dict[str, Any]:
         params: dict[str, Any] = {"limits/gap": config.mip_gap, "numerics/feastol": max(config.tolerance, 1e-9),
                                   # Pyomo captures SCIP's output through a pipe while SCIP holds the GIL: a log
-                                  # longer than the pipe buffer deadlocks the solve, so stay silent unless asked
+                                  # longer than the pipe buffer deadlocks the solve, so stay silent unless asked,
+                                  # and when asked leave out the per-node lines that make long logs long
                                   "display/verblevel": 4 if config.log else 0}
+        if config.log:
+            params["display/freq"] = -1
         if config.time_limit is not None:
             params["limits/time"] = float(config.time_limit)
         if config.threads is not None:
