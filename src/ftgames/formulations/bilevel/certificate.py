@@ -26,6 +26,7 @@ CERTIFIED_GLOBAL = "certified_global"
 CERTIFIED_LOCAL = "certified_local"
 UNCERTIFIED = "uncertified"
 RELAXATION = 1e-6  # relative relaxation of follower rows when the exact re-solve is infeasible by round-off
+LARGE_MULTIPLIER = 1e5  # a failed check with a multiplier above this is flagged as probable numerical trouble
 CERTIFICATE_SOLVER_TOLERANCE = 1e-7  # feasibility tolerance of the re-solves (tighter makes SCIP presolve fragile)
 
 
@@ -193,6 +194,11 @@ def certify(
     if unproven_bigm_active:
         failed.append("an unproven big-M bound is active: the true optimum may have been cut off")
     if failed:
+        largest = max((abs(pyo.value(p.multiplier, exception=False) or 0.0) for p in pairs), default=0.0)
+        if largest > LARGE_MULTIPLIER:
+            failed.append(f"numerical: a multiplier is {largest:.3g}; the solver's feasibility tolerance times such a "
+                          "multiplier can fake complementarity or strong duality (bound the leader's variables "
+                          "tightly, or try encoding='sos1' or 'enumeration')")
         cert.reasons = failed
         return cert
     reasons = []

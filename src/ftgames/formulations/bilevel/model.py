@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pyomo.environ as pyo
+from pyomo.common.errors import InvalidConstraintError
 
 
 class BilevelError(ValueError):
@@ -149,6 +150,14 @@ class BilevelModel:
             f.objective  # noqa: B018 - raises if missing
             if not f.variables():
                 raise BilevelError(f"follower {f.name!r} has no (unfixed) variables on its block")
+        for row in self.model.component_data_objects(pyo.Constraint, active=True, descend_into=True):
+            try:
+                row.lower, row.upper  # noqa: B018 - Pyomo standardizes the row here
+            except InvalidConstraintError as err:
+                raise BilevelError(
+                    f"row {row.name!r} is a ranged inequality lo <= body <= up whose bounds contain variables, which "
+                    "Pyomo cannot send to a solver: write it as two rows (lo <= body and body <= up)"
+                ) from err
 
     def reformulate(self, encoding: str = "sos1", **options: Any) -> Any:
         """The single-level program (a :class:`~.reformulate.Reformulation`): KKT conditions of every follower,

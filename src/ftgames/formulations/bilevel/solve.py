@@ -100,8 +100,11 @@ def solve_bilevel(
                            encoding=encoding, report=report, reformulation=reform)
     result.formulation = formulation
     if not raw.ok:
-        result.certificate = Certificate(UNCERTIFIED, reasons=[f"single-level solve ended with status "
-                                                               f"{raw.status}: {raw.message}"])
+        reasons = [f"single-level solve ended with status {raw.status}: {raw.message}"]
+        if raw.status is Status.INFEASIBLE:
+            reasons.append("no leader decision satisfies the leader's rows with every follower at a finite optimum "
+                           "(check that each follower's problem is feasible and bounded for the leader's choices)")
+        result.certificate = Certificate(UNCERTIFIED, reasons=reasons)
         return result
     bm.load_values(raw.values)
     active: list[str] = []

@@ -3,11 +3,17 @@
 the most violated pair of a relaxation (undecided pairs dropped) and pruning a node whose relaxation is infeasible
 or, when pieces are solved to global optimality, no better than the incumbent: an exact branch and bound over active
 sets.  ``max_pieces`` (default 4096) caps the number of programs solved; hitting it gives status ``time_limit``.
+
+``SolveConfig.time_limit`` bounds the whole search (not each piece).  A relaxation (a node with undecided pairs) gets
+at most ``relaxation_time_limit`` seconds (default 2): with pairs dropped it can be unbounded in a way a global
+nonconvex solver cannot detect (a free follower dual times a leader quantity), and a timed-out node is simply
+branched on, which loses nothing.  A complete piece gets the remaining time.
 """
 
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 import pyomo.environ as pyo
@@ -21,6 +27,7 @@ NAME = "enumeration"
 EXACT = True
 TOL = 1e-7
 DEFAULT_MAX_PIECES = 4096
+DEFAULT_RELAXATION_TIME_LIMIT = 2.0
 
 
 def requires(options: dict[str, Any]) -> set[Capability]:
@@ -48,17 +55,30 @@ def solve_pieces(reform: Any, solver: str, config: SolveConfig, options: dict[st
     convex = requires_ <= {Capability.LP, Capability.CONVEX_QP}
     exact_pieces = convex or get_backend(solver).global_optimality
     max_pieces = int(options.get("max_pieces", DEFAULT_MAX_PIECES))
-    best, incumbent, solved, failures = math.inf, None, 0, []
+    relaxation_limit = float(options.get("relaxation_time_limit", DEFAULT_RELAXATION_TIME_LIMIT))
+    if not relaxation_limit > 0:
+        from ..model import BilevelError
+
+        raise BilevelError(f"enumeration: relaxation_time_limit must be > 0 seconds, got {relaxation_limit}")
+    deadline = None if config.time_limit is None else time.perf_counter() + config.time_limit
+    best, incumbent, solved, failures, out_of_time = math.inf, None, 0, [], False
     stack: list[dict[str, str]] = [{}]
     while stack:
         if solved >= max_pieces:
+            break
+        remaining = None if deadline is None else deadline - time.perf_counter()
+        if remaining is not None and remaining <= 0:
+            out_of_time = True
             break
         fixing = stack.pop()
         for k in keys:
             model.pieces.mu_zero[k].activate() if fixing.get(k) == "mu" else model.pieces.mu_zero[k].deactivate()
             (model.pieces.slack_zero[k].activate() if fixing.get(k) == "slack"
              else model.pieces.slack_zero[k].deactivate())
-        res = solve(model, requires=requires_, solver=solver, config=config, convex=convex,
+        limit = remaining
+        if len(fixing) < len(keys) and not convex:  # a relaxation: branching past a timeout is free
+            limit = relaxation_limit if limit is None else min(limit, relaxation_limit)
+        res = solve(model, requires=requires_, solver=solver, config=config.with_(time_limit=limit), convex=convex,
                     formulation=f"{model.name}:piece")
         solved += 1
         maybe_unbounded = res.status is Status.UNBOUNDED or "OrUnbounded" in res.message
@@ -88,7 +108,8 @@ def solve_pieces(reform: Any, solver: str, config: SolveConfig, options: dict[st
         stack.append({**fixing, key: "mu"})
     model.pieces.deactivate()
     complete = not stack
-    message = f"{solved} pieces solved; search {'complete' if complete else 'stopped at max_pieces'}"
+    stopped = "the time limit" if out_of_time else "max_pieces"
+    message = f"{solved} pieces solved; search {'complete' if complete else 'stopped at ' + stopped}"
     if failures:
         message += f"\n{len(failures)} pieces failed: " + "; ".join(failures[:5])
     if incumbent is None:
