@@ -36,7 +36,11 @@ def plot_time_vs_size(rows: list[dict[str, Any]], out: Path) -> list[Path]:
         colours = {label: cmap(i % 20) for i, label in enumerate(labels)}
         ncols = min(3, len(panels))
         nrows = math.ceil(len(panels) / ncols)
-        fig, axes = plt.subplots(nrows, ncols, figsize=(5.2 * ncols, 3.8 * nrows + 1.2), squeeze=False)
+        width = max(5.2 * ncols, 10.0)
+        legend_cols = 4 if width >= 12 else 3
+        legend_rows = math.ceil(len(labels) / legend_cols)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(width, 3.8 * nrows + 0.9 + 0.25 * legend_rows),
+                                 squeeze=False)
         for ax, (instance, inst_rows) in zip(axes.flat, sorted(panels.items()), strict=False):
             series: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for r in inst_rows:
@@ -58,9 +62,11 @@ def plot_time_vs_size(rows: list[dict[str, Any]], out: Path) -> list[Path]:
         for ax in list(axes.flat)[len(panels):]:
             ax.set_visible(False)
         handles = [plt.Line2D([], [], color=colours[label], marker="o", label=label) for label in labels]
-        fig.legend(handles=handles, loc="lower center", ncol=min(4, len(labels)), fontsize=7, frameon=False)
+        fig.legend(handles=handles, loc="lower center", ncol=min(legend_cols, len(labels)), fontsize=7,
+                   frameon=False)
         fig.suptitle(f"{suite}: time against size (× = wrong, failed or timed out)")
-        fig.tight_layout(rect=(0, 0.04 + 0.018 * math.ceil(len(labels) / 4), 1, 0.97))
+        bottom = (0.25 * legend_rows + 0.3) / fig.get_figheight()
+        fig.tight_layout(rect=(0, bottom, 1, 0.96))
         path = out / f"{suite}_time_vs_size.png"
         fig.savefig(path, dpi=100)
         plt.close(fig)
