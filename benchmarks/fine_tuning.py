@@ -3,7 +3,7 @@
 Equilibrium at fixed δ = 1/2 (objective: G's utility U_G; reference: the closed form, computed here independently,
 or, with entry costs, the exact enumeration) by every formulation of ``ftgames.formulations.equilibrium``
 (closed form, enumeration, KKT with each encoding on each capable backend), and each bargaining solution of
-``ftgames.formulations.bargaining`` with each of its formulations (objective: total surplus U_G + Σ U_Di at the
+``ftgames.formulations.bargaining`` (its registry ``SOLUTIONS``) with each of its formulations (objective: total surplus U_G + Σ U_Di at the
 chosen δ; reference: the utilitarian closed form of the quadratic game, else none).  Size = number of specialists.
 Build and solve are timed together (the formulations' public functions do both).
 """
@@ -116,7 +116,7 @@ def cases(options: BenchOptions):
                                    guarded(partial(run_equilibrium, kind, n, formulation, None, None)), reference,
                                    tolerance=1e-6, baseline=formulation == "closed_form")
             if bargaining is not None:
-                for solution in ("utilitarian", "nash", "egalitarian", "kalai_smorodinsky"):
+                for solution in bargaining.SOLUTIONS:
                     reference = utilitarian_surplus(n) if (solution == "utilitarian" and kind == "quadratic k=2") \
                         else None
                     for formulation, backend in BARGAINING_RUNS:
