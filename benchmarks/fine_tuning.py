@@ -4,8 +4,8 @@ Equilibrium at fixed δ = 1/2 (objective: G's utility U_G; reference: the closed
 or, with entry costs, the exact enumeration) by every formulation of ``ftgames.formulations.equilibrium``
 (closed form, enumeration, KKT with each encoding on each capable backend), and each bargaining solution of
 ``ftgames.formulations.bargaining`` (its registry ``SOLUTIONS``) with each of its formulations (objective: total
-surplus U_G + Σ U_Di at the chosen δ; reference: the utilitarian closed form of the quadratic game, else none).  Size = number of specialists.
-Build and solve are timed together (the formulations' public functions do both).
+surplus U_G + Σ U_Di at the chosen δ; reference: the utilitarian closed form of the quadratic game, else none).
+Size = number of specialists.  Build and solve are timed together (the formulations' public functions do both).
 """
 
 from __future__ import annotations
