@@ -212,6 +212,32 @@ LINEAR_RUNS = [("sos1", "scip"), ("bigm", "highs"), ("indicator", "scip"), ("str
                ("enumeration", "highs"), ("bigm", "scip"), ("enumeration", "scip")]
 
 
+def follower_value(inst: LinearInstance, rhs: np.ndarray) -> float:
+    """min c.y s.t. A y <= rhs, 0 <= y <= u (``inf`` if infeasible): the follower's value function, by linprog."""
+    res = linprog(inst.c, A_ub=inst.A, b_ub=rhs, bounds=[(0.0, float(u)) for u in inst.u], method="highs")
+    return res.fun if res.status == 0 else math.inf
+
+
+def check_duals(inst: LinearInstance, bm: BilevelModel, sense: str, what: str, delta: float = 1e-3) -> None:
+    """``Follower.dual(rows[i])`` is ``d(follower optimal value)/d(rhs_i)`` in the follower's sense: it lies between
+    the one-sided difference quotients of the value function (computed by linprog, independent of the layer).
+    ``delta`` is wide enough that the solver's round-off in ``x`` cannot put a kink between ``x`` and the point the
+    multipliers belong to; a sign error is still caught."""
+    x = pyo.value(bm.model.x)
+    rhs = inst.b + inst.d * x
+    base = follower_value(inst, rhs)
+    sign = 1 if sense == "min" else -1  # a max follower maximizes -c.y: its value is -base
+    for i in range(len(rhs)):
+        step = np.zeros(len(rhs))
+        step[i] = delta
+        right = (follower_value(inst, rhs + step) - base) / delta
+        left = (base - follower_value(inst, rhs - step)) / delta
+        lo, hi = sorted((sign * left, sign * right))
+        dual = pyo.value(bm.model.lower_duals.dual_rows[i])
+        assert lo - 1e-3 * (1 + abs(lo)) <= dual <= hi + 1e-3 * (1 + abs(hi)), (
+            f"{what}: dual of rows[{i}] is {dual}, outside the value function's one-sided slopes [{lo}, {hi}]")
+
+
 def run_linear(seed: int, runs, sense: str = "min", quadratic: bool = False, degenerate: bool = False,
                coupling: bool = False) -> None:
     inst = random_linear(seed, quadratic, degenerate, coupling)
@@ -221,8 +247,12 @@ def run_linear(seed: int, runs, sense: str = "min", quadratic: bool = False, deg
         if quadratic and encoding == "strong_duality":
             continue
         bm = build_linear(inst, sense)
+        if not quadratic:  # leader-visible duals of the follower's rows (not in the leader's objective)
+            bm.followers[0].dual(bm.model.lower.rows)
         res = solve_bilevel(bm, encoding=encoding, solver=solver, config=CONFIG)
         what = f"seed {seed} {'qp' if quadratic else 'lp'} {sense} {encoding}/{solver} ({inst})"
+        if res.certified and not quadratic:
+            check_duals(inst, bm, sense, what)
         if math.isinf(reference):  # infeasible on the whole grid (a coupling row): no certified answer may exist
             assert not res.certified or math.isinf(min(value(z) for z in near(pyo.value(bm.model.x), 0, inst.U))) \
                 is False, f"{what}: certified {res.objective} on an instance the reference finds infeasible"
@@ -576,3 +606,161 @@ def test_indexed_follower_with_indexed_dual():
         res = solve_bilevel(bm, encoding=encoding, solver=solver)
         assert res.certified and close(res.objective, 15), (encoding, res.objective, res.certificate.reasons)
         assert close(pyo.value(dual[1]), 1) and close(pyo.value(dual[2]), 2)
+
+
+# ------------------------------------------------------------------------------------------ general linear family
+@dataclass
+class GeneralInstance:
+    """Follower ``min c.y + x g.y`` over ``l <= y <= u`` (``l`` may be negative, a bound may be missing) with ``<=``,
+    ``>=`` and constant-range rows depending on ``x`` and a constant equality row; the leader's ``x`` is an integer
+    in ``[0, U]`` (so the reference enumerates it exactly) and the leader has a row on ``x`` and ``y``."""
+
+    seed: int
+    U: int
+    a: float
+    e: np.ndarray
+    c: np.ndarray
+    g: np.ndarray
+    lo: list[float | None]
+    hi: list[float | None]
+    rows: list[tuple[str, np.ndarray, float, float]]  # (kind, coefficients, rhs, x coefficient); kind le/ge/eq/range
+    leader_row: tuple[np.ndarray, float, float]  # h.y + k x <= r
+
+
+def random_general(seed: int) -> GeneralInstance:
+    rng = np.random.default_rng(seed)
+    n, U = int(rng.integers(2, 4)), int(rng.integers(2, 7))
+    y0 = rng.integers(-2, 3, size=n).astype(float)  # feasible for every x by construction
+    lo = [float(y0[j] - rng.integers(0, 3)) for j in range(n)]
+    hi = [float(y0[j] + rng.integers(1, 4)) for j in range(n)]
+    kinds = rng.choice(["le", "ge", "range", "eq"], size=int(rng.integers(2, 5)), p=[0.4, 0.3, 0.15, 0.15])
+    rows = []
+    for kind in kinds:
+        coef = rng.integers(-2, 3, size=n).astype(float)
+        dx = float(rng.integers(-1, 2)) if kind in ("le", "ge") else 0.0
+        level = float(coef @ y0)
+        if kind == "le":
+            rows.append((kind, coef, level - min(0.0, dx * U) + float(rng.integers(0, 3)), dx))
+        elif kind == "ge":
+            rows.append((kind, coef, level - max(0.0, dx * U) - float(rng.integers(0, 3)), dx))
+        elif kind == "range":
+            rows.append((kind, coef, level - float(rng.integers(0, 3)), level + float(rng.integers(0, 3))))
+        else:
+            rows.append((kind, coef, level, 0.0))
+    # at least one bound of each y must exist for a bounded follower: drop some, keep the other
+    for j in range(n):
+        if rng.random() < 0.25:
+            (lo if rng.random() < 0.5 else hi)[j] = None
+    c = rng.integers(-2, 3, size=n).astype(float)
+    g = rng.integers(-1, 2, size=n).astype(float)
+    e = rng.integers(-3, 4, size=n).astype(float)
+    h = rng.integers(-1, 2, size=n).astype(float)
+    leader_row = (h, float(rng.integers(-1, 2)), float(h @ y0 + rng.integers(0, 4)))
+    return GeneralInstance(seed, U, float(rng.integers(-2, 3)), e, c, g, lo, hi, rows, leader_row)
+
+
+def build_general(inst: GeneralInstance, sense: str = "min") -> BilevelModel:
+    bm = BilevelModel(f"general_{inst.seed}")
+    m = bm.model
+    m.x = pyo.Var(within=pyo.Integers, bounds=(0, inst.U))
+    f = bm.add_follower("lower", sense=sense)
+    blk = f.block
+    n = len(inst.c)
+    blk.y = pyo.Var(range(n), bounds=lambda _b, j: (inst.lo[j], inst.hi[j]))
+    blk.rows = pyo.ConstraintList()
+    for kind, coef, rhs, other in inst.rows:
+        body = sum(float(coef[j]) * blk.y[j] for j in range(n))
+        if kind == "le":
+            blk.rows.add(body <= rhs + other * m.x)
+        elif kind == "ge":
+            blk.rows.add(body >= rhs + other * m.x)
+        elif kind == "range":
+            blk.rows.add(pyo.inequality(rhs, body, other))
+        else:
+            blk.rows.add(body == rhs)
+    cost = sum((float(inst.c[j]) + float(inst.g[j]) * m.x) * blk.y[j] for j in range(n))
+    f.set_objective(cost if sense == "min" else -cost)
+    h, k, r = inst.leader_row
+    m.row = pyo.Constraint(expr=sum(float(h[j]) * blk.y[j] for j in range(n)) + k * m.x <= r)
+    m.obj = pyo.Objective(expr=inst.a * m.x + sum(float(inst.e[j]) * blk.y[j] for j in range(n)))
+    return bm
+
+
+def general_value(inst: GeneralInstance, x: float) -> float:
+    """Optimistic leader value at ``x`` (``inf``: not bilevel feasible; ``nan``: the follower is unbounded)."""
+    n = len(inst.c)
+    A_ub, b_ub, A_eq, b_eq = [], [], [], []
+    for kind, coef, rhs, other in inst.rows:
+        if kind == "le":
+            A_ub.append(coef), b_ub.append(rhs + other * x)
+        elif kind == "ge":
+            A_ub.append(-coef), b_ub.append(-(rhs + other * x))
+        elif kind == "range":
+            A_ub += [coef, -coef]
+            b_ub += [other, -rhs]
+        else:
+            A_eq.append(coef), b_eq.append(rhs)
+    cost = inst.c + inst.g * x
+    bounds = list(zip(inst.lo, inst.hi, strict=True))
+    kw = {"A_eq": np.array(A_eq), "b_eq": b_eq} if A_eq else {}
+    A_ub = [*A_ub, np.zeros(n)]  # an empty 0 <= 0 row keeps the matrix two-dimensional
+    b_ub = [*b_ub, 0.0]
+    first = linprog(cost, A_ub=np.array(A_ub), b_ub=b_ub, bounds=bounds, method="highs", **kw)
+    if first.status == 3:
+        return math.nan
+    assert first.status == 0, first.message
+    h, k, r = inst.leader_row
+    rows = np.vstack([np.array(A_ub), cost, h])
+    rhs = [*b_ub, first.fun + 1e-9 * (1 + abs(first.fun)), r - k * x]
+    second = linprog(inst.e, A_ub=rows, b_ub=rhs, bounds=bounds, method="highs", **kw)
+    if second.status == 2:
+        return math.inf
+    if second.status == 3:
+        return -math.inf  # the follower's optimal face is unbounded in a direction the leader likes
+    assert second.status == 0, second.message
+    return inst.a * x + second.fun
+
+
+GENERAL_RUNS = [("sos1", "scip"), ("bigm", "highs"), ("indicator", "scip"), ("enumeration", "highs"),
+                ("strong_duality", "scip"), ("bigm", "scip")]
+
+
+def run_general(seed: int, runs, sense: str = "min") -> None:
+    inst = random_general(seed)
+    values = {x: general_value(inst, x) for x in range(inst.U + 1)}
+    unbounded = [x for x, v in values.items() if math.isnan(v)]
+    feasible = {x: v for x, v in values.items() if not math.isnan(v)}
+    reference = min(feasible.values(), default=math.inf)
+    if reference == -math.inf:  # the optimistic bilevel problem is unbounded: nothing may be certified global
+        for encoding, solver in runs:
+            res = solve_bilevel(build_general(inst, sense), encoding=encoding, solver=solver, config=CONFIG)
+            assert res.label != CERTIFIED_GLOBAL, f"general seed {seed} {encoding}/{solver}: unbounded, yet global"
+        return
+    for encoding, solver in runs:
+        bm = build_general(inst, sense)
+        res = solve_bilevel(bm, encoding=encoding, solver=solver, config=CONFIG)
+        what = f"general seed {seed} {sense} {encoding}/{solver} ({inst}; values {values})"
+        if not res.certified:
+            assert res.certificate.reasons, f"{what}: uncertified without a reason"
+            if encoding in ("sos1", "indicator", "enumeration") and math.isfinite(reference):
+                raise AssertionError(f"{what}: an exact encoding failed: {res.certificate.reasons}")
+            continue
+        x = round(pyo.value(bm.model.x))
+        assert x not in unbounded, f"{what}: certified at x = {x}, where the follower is unbounded"
+        at_x = values[x]
+        assert res.objective >= at_x - TOL * (1 + abs(at_x)), f"{what}: {res.objective} below phi({x}) = {at_x}"
+        if res.label == CERTIFIED_GLOBAL:
+            assert close(res.objective, reference), f"{what}: certified_global {res.objective} != {reference}"
+        elif encoding in ("sos1", "indicator", "enumeration"):
+            raise AssertionError(f"{what}: {res.label}: {res.certificate.reasons}")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_random_general_linear_bilevel_with_integer_leader(seed):
+    run_general(seed, [("sos1", "scip"), GENERAL_RUNS[1 + seed], GENERAL_RUNS[4 - seed]], "min" if seed else "max")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", range(400, 440))
+def test_random_general_sweep(seed):
+    run_general(seed, GENERAL_RUNS, "min" if seed % 2 else "max")
