@@ -764,3 +764,30 @@ def test_random_general_linear_bilevel_with_integer_leader(seed):
 @pytest.mark.parametrize("seed", range(400, 440))
 def test_random_general_sweep(seed):
     run_general(seed, GENERAL_RUNS, "min" if seed % 2 else "max")
+
+
+# ---------------------------------------------------------------------------------- regressions found by the above
+@pytest.mark.parametrize("seed", [4, 19])
+def test_scip_sos1_instances_that_once_returned_a_wrong_optimum(seed):
+    """SCIP 9 returned "optimal" -4 (seed 4, presolve aggregation) and 4 (seed 19, binary indicator switch) where
+    -12 and 3 are optimal; the layer now avoids both (see encodings/indicator.py and solve.SCIP_SOS_OPTIONS)."""
+    run_general(seed, [("indicator", "scip"), ("sos1", "scip")])
+
+
+def test_enumeration_honours_the_time_limit_over_the_whole_search():
+    """The market's relaxations (a free price times the leader's quantity) time out on SCIP; with a 1 s limit the
+    search stops there and says so, instead of giving every piece the full limit."""
+    from ftgames.solvers import Status
+
+    res = solve_bilevel(build_market(random_market(0)), encoding="enumeration", solver="scip",
+                        config=SolveConfig(time_limit=1))
+    assert res.status is Status.TIME_LIMIT and "stopped at the time limit" in res.message
+    assert res.label != CERTIFIED_GLOBAL and res.certificate.reasons
+
+
+@pytest.mark.slow
+def test_enumeration_without_time_limit_finishes_on_a_market():
+    inst = random_market(0)
+    res = solve_bilevel(build_market(inst), encoding="enumeration", solver="scip")
+    reference = max(inst.leader_profit(q) for q in inst.candidates())
+    assert res.label == CERTIFIED_GLOBAL and close(res.objective, reference)
