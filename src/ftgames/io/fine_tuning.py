@@ -247,7 +247,10 @@ def pareto_set_report(game: FineTuningGame) -> dict[str, Any]:
         low = bargain(game, "specialist_optimal").delta[0]
         high = bargain(game, "generalist_optimal").delta[0]
         return {"components": [[low, high]], "method": "exact: conic argmax U_D and argmax U_G"}
-    pareto = pareto_set(game)
+    try:
+        pareto = pareto_set(game)
+    except ModelError as exc:  # too many specialists for a sampled grid: say so instead of failing the solve
+        return {"components": [], "method": f"not computed: {exc}"}
     if game.n == 1:
         return {"components": pareto.intervals(), "method": f"{pareto.method} (resolution {pareto.resolution:.1e})"}
     return {"components": [{"low": list(c.low), "high": list(c.high), "cells": len(c.points)}
@@ -289,7 +292,7 @@ def render(report: dict[str, Any]) -> Any:
         text = " ∪ ".join(f"[{a:.6g}, {b:.6g}]" for a, b in pareto)
     else:
         text = " ∪ ".join(f"box {fmt(c['low'])} .. {fmt(c['high'])}" for c in pareto)
-    lines.append(f"Pareto set of δ ({len(pareto)} component(s)): {text}")
+    lines.append(f"Pareto set of δ ({len(pareto)} component(s)): {text or report.get('pareto_method', '')}")
     lines.append(f"first best (integrated firm): α0 = {fmt(fb['alpha0'])}, α = {fmt(fb['alpha'])}, surplus = "
                  f"{fmt(fb['surplus'])}; best contract / first best = {fmt(fb.get('efficiency_ratio'))}")
     return Group(*lines)

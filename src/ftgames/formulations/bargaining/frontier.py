@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ...models.costs import ModelError
 from ...models.fine_tuning import FineTuningGame
 from ...models.outcomes import ParetoComponent, ParetoSet
 from ..equilibrium.enumeration import exact_leader
@@ -135,17 +136,35 @@ def nondominated(points: np.ndarray, tol: float = 1e-12, chunk: int = 256) -> np
 MERGE_GAP = 1e-5  # δ-gaps below this are within the precision of utility comparisons near a flat maximum
 
 
+MAX_PARETO_POINTS = 20_000  # the Pareto filter compares every pair of samples: keep it to seconds
+MAX_SAMPLE_POINTS = 1_000_000  # a criterion evaluated once per sample: keep it to memory
+
+
 def default_points_per_axis(n: int) -> int:
     return {1: 401, 2: 121, 3: 31}.get(n, 11)
+
+
+def grid_points_per_axis(n: int, requested: int | None, max_points: int, default: int | None = None) -> int:
+    """Points per δ axis of a sampled grid: ``requested`` as given, else the default lowered until k^n fits in
+    ``max_points``.  Raises when even that is too coarse (k < 3) or the requested grid is too large."""
+    k = requested or default or default_points_per_axis(n)
+    if requested is None:
+        while k > 3 and k**n > max_points:
+            k -= 1
+    if k**n > max_points:
+        raise ModelError(
+            f"points_per_axis: a sampled grid of {k}^{n} = {float(k**n):.3g} δ points exceeds the limit of "
+            f"{max_points:,}; with {n} specialists use a program formulation (conic or single_level) instead"
+        )
+    return k
 
 
 def pareto_set(game: FineTuningGame, *, points_per_axis: int | None = None, refinements: int = 3,
                zoom: int = 40) -> ParetoSet:
     """The Pareto set of δ as components.  n = 1: intervals refined ``refinements`` times by ``zoom``."""
-    k = points_per_axis or default_points_per_axis(game.n)
     if game.n == 1:
-        return _pareto_one(game, k, refinements, zoom)
-    return _pareto_grid(game, k)
+        return _pareto_one(game, points_per_axis or default_points_per_axis(1), refinements, zoom)
+    return _pareto_grid(game, grid_points_per_axis(game.n, points_per_axis, MAX_PARETO_POINTS))
 
 
 def _pareto_one(game: FineTuningGame, k: int, refinements: int, zoom: int) -> ParetoSet:
@@ -211,8 +230,9 @@ def _pareto_grid(game: FineTuningGame, k: int) -> ParetoSet:
     return ParetoSet(tuple(comps), 1.0 / (k - 1), f"{k}^{game.n} grid of exact equilibria, 8-neighbour components")
 
 
-def sample_deltas(n: int, points_per_axis: int | None = None) -> np.ndarray:
-    k = points_per_axis or default_points_per_axis(n)
+def sample_deltas(n: int, points_per_axis: int | None = None, default: int | None = None) -> np.ndarray:
+    """Every δ of a regular grid on [0, 1]^n (at most MAX_SAMPLE_POINTS of them)."""
+    k = grid_points_per_axis(n, points_per_axis, MAX_SAMPLE_POINTS, default)
     axes = [np.linspace(0.0, 1.0, k)] * n
     return np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, n)
 
