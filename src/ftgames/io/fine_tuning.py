@@ -140,6 +140,7 @@ def solve_game(file: GameFile, *, formulation: str | None = None, solver: str | 
     ``formulation``, ``solver``)."""
     from ..formulations.bargaining import SOLUTIONS, bargain, canonical, first_best
     from ..formulations.bargaining.solutions import ALIASES
+    from ..formulations.equilibrium import default_formulation
     from ..solvers import ConfigError, SolveConfig
 
     game = parse_game(file)
@@ -152,7 +153,7 @@ def solve_game(file: GameFile, *, formulation: str | None = None, solver: str | 
     except ConfigError as exc:
         key = str(exc).split(":", 1)[0]
         raise _error(file, key if key.startswith("solve") else "solve", str(exc)) from None
-    form = config.formulation or "closed_form"
+    form = config.formulation or default_formulation(game)  # closed form where it applies, else enumeration
     if form not in EQUILIBRIUM_FORMULATIONS + BARGAINING_FORMULATIONS:
         raise _error(file, "solve.formulation", f"unknown formulation {form!r}; valid: "
                      f"{', '.join(EQUILIBRIUM_FORMULATIONS + BARGAINING_FORMULATIONS)}")

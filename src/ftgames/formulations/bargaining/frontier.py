@@ -137,6 +137,7 @@ MERGE_GAP = 1e-5  # δ-gaps below this are within the precision of utility compa
 
 
 MAX_PARETO_POINTS = 20_000  # the Pareto filter compares every pair of samples: keep it to seconds
+MAX_PARETO_POINTS_NUMERIC = 600  # without linear revenue each sample is a numerical leader search (25-50 ms)
 MAX_SAMPLE_POINTS = 1_000_000  # a criterion evaluated once per sample: keep it to memory
 
 
@@ -164,7 +165,8 @@ def pareto_set(game: FineTuningGame, *, points_per_axis: int | None = None, refi
     """The Pareto set of δ as components.  n = 1: intervals refined ``refinements`` times by ``zoom``."""
     if game.n == 1:
         return _pareto_one(game, points_per_axis or default_points_per_axis(1), refinements, zoom)
-    return _pareto_grid(game, grid_points_per_axis(game.n, points_per_axis, MAX_PARETO_POINTS))
+    budget = MAX_PARETO_POINTS if game.linear_revenue else MAX_PARETO_POINTS_NUMERIC
+    return _pareto_grid(game, grid_points_per_axis(game.n, points_per_axis, budget))
 
 
 def _pareto_one(game: FineTuningGame, k: int, refinements: int, zoom: int) -> ParetoSet:

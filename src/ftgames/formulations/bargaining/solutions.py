@@ -248,8 +248,8 @@ def criterion_values(name: str, table: frontier.EquilibriumTable, weights, disag
 def _frontier(game: FineTuningGame, name: str, weights, disagreement, aggregate: str, points_per_axis: int | None):
     from scipy.optimize import minimize
 
-    k = frontier.grid_points_per_axis(game.n, points_per_axis, frontier.MAX_SAMPLE_POINTS,
-                                      default={1: 2001, 2: 121, 3: 31}.get(game.n, 11))
+    budget = frontier.MAX_SAMPLE_POINTS if game.linear_revenue else frontier.MAX_PARETO_POINTS_NUMERIC
+    k = frontier.grid_points_per_axis(game.n, points_per_axis, budget, default={1: 2001, 2: 121, 3: 31}.get(game.n, 11))
     samples = frontier.sample_deltas(game.n, k)
     table = frontier.equilibrium_table(game, samples)
     ideal = None
