@@ -41,17 +41,19 @@ N_DOMAINS = (
                                               "nash": (0.13993, 0.52902, 0.65425)}),
     ((1.0, (1.0, 1.0, 1.0), (0.05, 1.0, 1.0)), {"utilitarian": (1.0, 2 / 3, 2 / 3), "nash": (0.0, 0.6214, 0.6214)}),
 )
-GAME_RUNS = (("auto", None), ("conic", "clarabel"), ("conic", "scs"), ("log", "clarabel"), ("log", "scs"),
-             ("geo_mean", "clarabel"), ("geo_mean", "scs"), ("single_level", "ipopt"), ("single_level", "scip"),
-             ("frontier", None))
+GAME_RUNS = (("auto", None), ("conic", "clarabel"), ("conic", "scs"), ("conic:log", "clarabel"), ("conic:log", "scs"),
+             ("conic:geo_mean", "clarabel"), ("conic:geo_mean", "scs"), ("single_level", "ipopt"),
+             ("single_level", "scip"), ("frontier", None))
 
 
-def certified_and_status(outcome) -> tuple[str, str]:
-    if outcome.certified:
-        return "global", "optimal"
-    if outcome.status in ("optimal", "locally_optimal"):
-        return "local", "locally_optimal"
-    return "no", outcome.status
+def level_and_status(outcome) -> tuple[str, str]:
+    """The certificate level of the bargaining program and the equilibrium it induces together (the weaker), and
+    the status, "optimal" only when that is proved global."""
+    level = str(outcome.overall.level)
+    status = outcome.status
+    if status == "optimal" and level != "global":
+        status = "locally_optimal"
+    return level, status
 
 
 def run_game(game_args: tuple, exponent: float, solution: str, formulation: str, backend: str | None,
@@ -66,10 +68,10 @@ def run_game(game_args: tuple, exponent: float, solution: str, formulation: str,
     outcome = bargain(game, solution, formulation=None if formulation == "auto" else formulation, solver=backend,
                       config=SolveConfig(time_limit=time_limit))
     elapsed = time.perf_counter() - start
-    certified, status = certified_and_status(outcome)
+    level, status = level_and_status(outcome)
     delta = np.asarray(outcome.delta, dtype=float)
     objective = float(delta[0]) if target is None else float(np.max(np.abs(delta - np.asarray(target))))
-    return RunOutcome(status, certified, objective, 0.0, elapsed, f"{outcome.formulation}/{outcome.solver}")
+    return RunOutcome(status, level, objective, 0.0, elapsed, f"{outcome.formulation}/{outcome.solver}")
 
 
 # ------------------------------------------------------------------------------------------------ catalogue
@@ -89,7 +91,7 @@ def catalogue_program(instance, solution: str, form: str):
     else:
         raise ValueError(f"unknown frontier {instance.frontier!r}")
     if solution == "nash":
-        objective = w @ cp.log(u - d) if form == "log" else cp.geo_mean(u - d, list(w))
+        objective = w @ cp.log(u - d) if form == "conic:log" else cp.geo_mean(u - d, list(w))
         return cp.Problem(cp.Maximize(objective), feasible), u
     t = cp.Variable(name="t")
     if solution == "egalitarian":
@@ -108,11 +110,11 @@ def run_catalogue(key: str, solution: str, form: str, backend: str, time_limit: 
     t0 = time.perf_counter()
     problem, u = catalogue_program(instance, solution, form)
     build_time = time.perf_counter() - t0
-    needs = {Capability.EXP_CONE} if (solution == "nash" and form == "log") else {Capability.SOC}
+    needs = {Capability.EXP_CONE} if (solution == "nash" and form == "conic:log") else {Capability.SOC}
     result = solve(problem, requires=needs, solver=backend, config=SolveConfig(time_limit=time_limit), convex=True,
-                   formulation=f"{solution}:{form}")
+                   formulation=f"{solution} {form}")
     if not result.ok:
-        return RunOutcome(str(result.status), "no", None, build_time, result.solve_time, result.message)
+        return RunOutcome(str(result.status), "none", None, build_time, result.solve_time, result.message)
     gap = float(np.max(np.abs(u.value - np.asarray(instance.solutions[solution]))))
     return RunOutcome.from_result(result, objective=gap, build_time=build_time)
 
@@ -149,7 +151,7 @@ def cases(options: BenchOptions):
         return
     for instance in catalogue.BARGAINING_INSTANCES:
         for solution in instance.solutions:
-            forms = ("log", "geo_mean") if solution == "nash" else ("conic",)
+            forms = ("conic:log", "conic:geo_mean") if solution == "nash" else ("conic",)
             for form in forms:
                 for backend in ("clarabel", "scs"):
                     if unavailable[backend]:

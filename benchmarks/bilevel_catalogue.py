@@ -6,10 +6,11 @@ in its own process killed after ``--timeout`` seconds (SCIP can overrun its own 
     .venv/bin/python benchmarks/bilevel_catalogue.py [--instances 1,2] [--encodings sos1,bigm] [--solvers scip]
                                                      [--timeout 60] [--json]
 
+Formulations are ``kkt:<encoding>`` (the grammar's names; ``kkt:bigm[bigm=50]`` is the big-M trap with its bound).
 Size is the number of variables of the bilevel model (leader and followers).  Objective: the leader's objective
-after the solve (in the instance's own sense); reference: the catalogue's optimum.  Certified: the bilevel
-layer's certificate (``certified_global`` → global, ``certified_local`` → local, else no).  A backend that cannot
-take an encoding's program (capabilities checked before anything is built) is reported n/a with the reason.
+after the solve (in the instance's own sense); reference: the catalogue's optimum.  Certificate: the level of the
+bilevel layer's certificate (global, local or none).  A backend that cannot take an encoding's program
+(capabilities checked before anything is built) is reported n/a with the reason.
 """
 
 from __future__ import annotations
@@ -39,12 +40,12 @@ def run(key: str, encoding: str, backend: str, options: dict, time_limit: float)
     bm = bilevel_instance(key).build()
     result = solve_bilevel(bm, encoding=encoding, solver=backend, config=SolveConfig(time_limit=time_limit),
                            **options)
-    label = result.label
-    certified = "global" if label == "certified_global" else ("local" if label == "certified_local" else "no")
+    certificate = result.certificate
+    level = str(certificate.level) if certificate is not None else "none"
     objective = leader_objective(bm) if result.ok else None
-    return RunOutcome(str(result.status), certified, objective, result.build_time, result.solve_time,
-                      "" if result.certified else "; ".join(result.certificate.reasons)[:300]
-                      if result.certificate else result.message)
+    return RunOutcome(str(result.status), level, objective, result.build_time, result.solve_time,
+                      "" if level == "global" else "; ".join(certificate.reasons)[:300]
+                      if certificate is not None else result.message)
 
 
 def size_of(instance) -> int:
@@ -58,7 +59,7 @@ def cases(options: BenchOptions):
     catalogue, reason = discover("ftgames.catalogue", "BILEVEL_INSTANCES")
     layer, reason2 = discover("ftgames.formulations.bilevel", "ENCODINGS", "solve_bilevel")
     if catalogue is None or layer is None:
-        yield Skip("*", "kkt", "*", reason or reason2)
+        yield Skip("*", "kkt:*", "*", reason or reason2)
         return
     unavailable = {b: backend_unavailable(b) for b in BACKENDS}
     for backend, why in unavailable.items():
@@ -79,7 +80,7 @@ def cases(options: BenchOptions):
             for backend in BACKENDS:
                 if unavailable[backend]:
                     continue
-                yield Case(instance.key, size, f"kkt+{encoding}", backend,
+                yield Case(instance.key, size, f"kkt:{encoding}", backend,
                            guarded(partial(run, instance.key, name, backend, extra)), reference, tolerance=1e-5)
 
 
@@ -87,7 +88,7 @@ SUITE = Suite("bilevel_catalogue", "catalogue instances × KKT encodings × back
 
 
 def main() -> None:
-    """The matrix as a script: instance number, encoding, backend, status, objective, hit/miss, certified, time."""
+    """The matrix as a script: instance number, encoding, backend, status, objective, hit/miss, certificate, time."""
     from ftgames.bench.isolation import run_isolated
     from ftgames.catalogue import BILEVEL_INSTANCES
     from ftgames.formulations.bilevel import ENCODINGS
@@ -104,8 +105,8 @@ def main() -> None:
         instance = by_number[number]
         for encoding in args.encodings.split(","):
             for solver in args.solvers.split(","):
-                case = Case(instance.key, 0, encoding, solver, guarded(partial(run, instance.key, encoding, solver,
-                                                                               {})), instance.optimum, 1e-5)
+                case = Case(instance.key, 0, f"kkt:{encoding}", solver,
+                            guarded(partial(run, instance.key, encoding, solver, {})), instance.optimum, 1e-5)
                 outcome = run_isolated(case, args.timeout)
                 if outcome.status == "not_applicable":
                     continue
@@ -113,13 +114,13 @@ def main() -> None:
                        and abs(outcome.objective - instance.optimum) <= 1e-5 * max(1.0, abs(instance.optimum)))
                 row = {"instance": number, "key": instance.key, "encoding": encoding, "solver": solver,
                        "status": outcome.status, "objective": outcome.objective, "hit": hit,
-                       "certified": outcome.certified, "wall": outcome.total_time, "message": outcome.message}
+                       "certificate": outcome.certificate, "wall": outcome.total_time, "message": outcome.message}
                 if args.json:
                     print(json.dumps(row), flush=True)
                 else:
                     obj = "" if outcome.objective is None else f"{outcome.objective:14.6f}"
                     print(f"{number:3d} {encoding:15s} {solver:6s} {outcome.status:16s} {obj:14s} "
-                          f"{'HIT ' if hit else 'miss'} {outcome.certified:7s} {outcome.total_time:7.2f}s "
+                          f"{'HIT ' if hit else 'miss'} {outcome.certificate:7s} {outcome.total_time:7.2f}s "
                           f"{outcome.message[:120]}", flush=True)
 
 

@@ -111,7 +111,7 @@ def run_cvxpy(builder: Callable[[Any], Any], values: np.ndarray, persistent: boo
         build_time += t1 - t0
         solve_time += t2 - t1
         if not result.ok:
-            return RunOutcome(str(result.status), "no", None, build_time, solve_time, result.message)
+            return RunOutcome(str(result.status), "none", None, build_time, solve_time, result.message)
         total += result.objective
     return RunOutcome("optimal", "global", total, build_time, solve_time)
 
@@ -184,7 +184,7 @@ def run_pyomo(builder: Callable[[float], Any], values: np.ndarray, backend: str,
         build_time += t1 - t0
         solve_time += t2 - t1
         if results.termination_condition is not TerminationCondition.convergenceCriteriaSatisfied:
-            return RunOutcome("error", "no", None, build_time, solve_time, str(results.termination_condition))
+            return RunOutcome("error", "none", None, build_time, solve_time, str(results.termination_condition))
         results.solution_loader.load_vars()
         total += float(pyo.value(model.utility))
     return RunOutcome("optimal", "global", total, build_time, solve_time)

@@ -80,9 +80,10 @@ def main() -> int:
         t0 = time.perf_counter()
         ipopt = solve_kkt(game, solver="ipopt")
         ipopt_times.append(time.perf_counter() - t0)
-        if ipopt.status == "failed" or ipopt.U_G < res["U_G"][k] - 1e-6:
+        failed = ipopt.status not in ("optimal", "locally_optimal")  # e.g. "error": no point returned
+        if failed or ipopt.U_G < res["U_G"][k] - 1e-6:
             misses.append((float(tg[k]), float(td[k]), float(res["U_G"][k]),
-                           None if ipopt.status == "failed" else float(ipopt.U_G), ipopt.status))
+                           None if failed else float(ipopt.U_G), ipopt.status))
     per_game_exact = t1 / n
     per_scip = float(np.mean(scip_times))
     report.update(sample=int(idx.size), scip_seconds_per_game=per_scip,
@@ -93,7 +94,7 @@ def main() -> int:
     print(f"KKT/SCIP on {idx.size} sampled games: {per_scip:.3f} s/game -> the grid would take "
           f"{per_scip * n / 3600:.1f} h; batched enumeration is {per_scip / per_game_exact:,.0f}x faster per game")
     print(f"max |U_G(enumeration) - U_G(SCIP)| on the sample: {max(diffs):.2e}")
-    print(f"KKT/Ipopt (local, product encoding, started at the unregulated equilibrium): "
+    print(f"KKT/Ipopt (local, kkt:product, started at the unregulated equilibrium): "
           f"{np.mean(ipopt_times):.3f} s/game, misses the global optimum on {len(misses)} of {idx.size}:")
     for m in misses:
         what = (f"Ipopt stops at U_G = {m[3]:.5f} (locally optimal)" if m[3] is not None

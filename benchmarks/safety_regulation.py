@@ -1,8 +1,9 @@
 """The safety-regulation game: single games with published reference values, and grid subsets.
 
 Single games (size 1): the reference values of spec §4 (G's utility U_G; C0 = C1 = I or cross-terms c = ±0.1,
-r = (1, 1), δ = 1/2), solved by exact enumeration, the KKT reformulation solved globally by SCIP (encodings sos1
-and bigm), and the same KKT program on Ipopt (local; it misses the backfiring jump).
+r = (1, 1), δ = 1/2), solved by exact enumeration, the KKT reformulation solved globally by SCIP (``kkt:sos1``
+and ``kkt:bigm``), and ``kkt:product`` on Ipopt (local; it misses the backfiring jump).  Certificate: the level of
+the equilibrium's certificate (global needs a proved optimum and every follower re-solved).
 Grids (size = number of games): θG = 0 with θD evenly spaced in [0, 2.5] (Figure 3's slice), and the Figure-2 grid
 (θG ∈ [0, 1.5] × θD ∈ [0, 2.5], θD ≥ θG, 105,651 games; left out when ``--max-size`` is smaller).
 Objective: the mean of U_G over the grid; reference: the batched exact enumeration (its own error is 0 by
@@ -33,7 +34,8 @@ REFERENCE_GAMES = (
     ("c=-0.1 θD=1.0", -0.1, 0.0, 1.0, 0.7204, 1e-4),
     ("c=-0.1 θD=1.5", -0.1, 0.0, 1.5, 0.7895, 1e-4),
 )
-KKT_RUNS = (("sos1", "scip"), ("bigm", "scip"), ("product", "ipopt"))
+#: (formulation kind[:encoding], backend) of the KKT runs.
+KKT_RUNS = (("kkt:sos1", "scip"), ("kkt:bigm", "scip"), ("kkt:product", "ipopt"))
 
 
 def game_at(c: float, theta_g: float, theta_d: float):
@@ -43,14 +45,18 @@ def game_at(c: float, theta_g: float, theta_d: float):
 
 
 def outcome_of(eq, elapsed: float) -> RunOutcome:
-    certified = "global" if (eq.is_global and eq.certified) else ("local" if eq.status == "locally_optimal" else "no")
+    """The equilibrium's status and certificate level; "optimal" only when the certificate is global.  ``elapsed``
+    is the wall clock around the call, of which ``eq.build_time`` is the build."""
+    level = str(eq.certificate.level)
     status = eq.status if eq.status in ("optimal", "locally_optimal") else "error"
-    if status == "optimal" and certified != "global":
+    if status == "optimal" and level != "global":
         status = "locally_optimal"
-    return RunOutcome(status, certified, float(eq.U_G), 0.0, elapsed, eq.method)
+    build = min(max(eq.build_time, 0.0), elapsed)
+    return RunOutcome(status, level, float(eq.U_G), build, elapsed - build, eq.method)
 
 
-def solve_one(game, formulation: str, encoding: str | None, backend: str | None, time_limit: float):
+def solve_one(game, formulation: str, backend: str | None, time_limit: float):
+    """``formulation``: ``enumeration`` or ``kkt:<encoding>``."""
     if formulation == "enumeration":
         from ftgames.formulations.safety.enumeration import solve_enumeration
 
@@ -58,14 +64,17 @@ def solve_one(game, formulation: str, encoding: str | None, backend: str | None,
     from ftgames.formulations.safety.kkt import solve_kkt
     from ftgames.solvers import SolveConfig
 
+    kind, _, encoding = formulation.partition(":")
+    if kind != "kkt" or not encoding:
+        raise ValueError(f"formulation must be enumeration or kkt:<encoding>, got {formulation!r}")
     return solve_kkt(game, solver=backend, encoding=encoding, config=SolveConfig(time_limit=time_limit))
 
 
-def run_single(c: float, theta_g: float, theta_d: float, formulation: str, encoding: str | None,
-               backend: str | None, time_limit: float) -> RunOutcome:
+def run_single(c: float, theta_g: float, theta_d: float, formulation: str, backend: str | None,
+               time_limit: float) -> RunOutcome:
     game = game_at(c, theta_g, theta_d)
     start = time.perf_counter()
-    eq = solve_one(game, formulation, encoding, backend, time_limit)
+    eq = solve_one(game, formulation, backend, time_limit)
     return outcome_of(eq, time.perf_counter() - start)
 
 
@@ -91,28 +100,28 @@ def run_batched(points, time_limit: float) -> RunOutcome:
     return RunOutcome("optimal", "global", float(np.mean(result["U_G"])), 0.0, elapsed, f"{len(tg)} games")
 
 
-def run_per_game(points, formulation: str, encoding: str | None, backend: str | None,
-                 time_limit: float) -> RunOutcome:
+def run_per_game(points, formulation: str, backend: str | None, time_limit: float) -> RunOutcome:
     tg, td = points()
     start = time.perf_counter()
-    values, certified, statuses = [], set(), set()
+    values, levels, statuses = [], set(), set()
     for theta_g, theta_d in zip(tg, td, strict=True):
         remaining = time_limit - (time.perf_counter() - start)
         if remaining <= 0:
-            return RunOutcome("time_limit", "no", None, 0.0, time.perf_counter() - start,
+            return RunOutcome("time_limit", "none", None, 0.0, time.perf_counter() - start,
                               f"{len(values)} of {len(tg)} games solved")
-        outcome = outcome_of(solve_one(game_at(0.0, float(theta_g), float(theta_d)), formulation, encoding, backend,
+        outcome = outcome_of(solve_one(game_at(0.0, float(theta_g), float(theta_d)), formulation, backend,
                                        remaining), 0.0)
         if outcome.status not in ("optimal", "locally_optimal"):
-            return RunOutcome(outcome.status, "no", None, 0.0, time.perf_counter() - start,
+            return RunOutcome(outcome.status, "none", None, 0.0, time.perf_counter() - start,
                               f"game θG={theta_g}, θD={theta_d}: {outcome.status}")
         values.append(outcome.objective)
-        certified.add(outcome.certified)
+        levels.add(outcome.certificate)
         statuses.add(outcome.status)
     elapsed = time.perf_counter() - start
-    label = "global" if certified == {"global"} else ("local" if "local" in certified else "no")
+    # the weakest level over the games
+    level = "none" if "none" in levels else ("local" if "local" in levels else "global")
     status = "optimal" if statuses == {"optimal"} else "locally_optimal"
-    return RunOutcome(status, label, float(np.mean(values)), 0.0, elapsed, f"{len(values)} games")
+    return RunOutcome(status, level, float(np.mean(values)), 0.0, elapsed, f"{len(values)} games")
 
 
 def grid_reference(points) -> float | None:
@@ -135,21 +144,20 @@ def cases(options: BenchOptions):
     if enumeration is None:
         yield Skip("*", "enumeration", "exact", why_enum)
     if kkt is None:
-        yield Skip("*", "kkt", "*", why_kkt)
+        yield Skip("*", "kkt:*", "*", why_kkt)
     unavailable = {b: backend_unavailable(b) for b in ("scip", "ipopt")}
     for backend, why in unavailable.items():
         if why:
-            yield Skip("*", "kkt", backend, why)
-    runs = []
+            yield Skip("*", "kkt:*", backend, why)
+    runs: list[tuple[str, str | None]] = []
     if enumeration is not None:
-        runs.append(("enumeration", None, None))
+        runs.append(("enumeration", None))
     if kkt is not None:
-        runs += [("kkt", e, b) for e, b in KKT_RUNS if not unavailable[b]]
+        runs += [(f, b) for f, b in KKT_RUNS if not unavailable[b]]
     for label, c, theta_g, theta_d, reference, tolerance in REFERENCE_GAMES:
-        for formulation, encoding, backend in runs:
-            name = "enumeration" if formulation == "enumeration" else f"kkt+{encoding}"
-            yield Case(f"single game {label}", 1, name, backend or "exact",
-                       guarded(partial(run_single, c, theta_g, theta_d, formulation, encoding, backend)), reference,
+        for formulation, backend in runs:
+            yield Case(f"single game {label}", 1, formulation, backend or "exact",
+                       guarded(partial(run_single, c, theta_g, theta_d, formulation, backend)), reference,
                        tolerance, baseline=formulation == "enumeration")
     sizes = options.sizes(small=[10, 100, 1000, 10000], full=[10, 100, 1000, 10000, 100000])
     grids = [("θG=0 slice", n, partial(slice_points, n)) for n in sizes]
@@ -162,10 +170,9 @@ def cases(options: BenchOptions):
                        reference, 1e-9, baseline=True)
         if instance == "Figure-2 grid":
             continue  # per game it takes minutes (see the slices): only the batched solve
-        for formulation, encoding, backend in runs:
-            name = "enumeration (per game)" if formulation == "enumeration" else f"kkt+{encoding} (per game)"
-            yield Case(instance, n, name, backend or "exact",
-                       guarded(partial(run_per_game, points, formulation, encoding, backend)), reference, 1e-6)
+        for formulation, backend in runs:
+            yield Case(instance, n, f"{formulation} (per game)", backend or "exact",
+                       guarded(partial(run_per_game, points, formulation, backend)), reference, 1e-6)
 
 
 SUITE = Suite("safety_regulation", "safety-regulation game: exact enumeration vs KKT (SCIP global, Ipopt local)",

@@ -73,30 +73,20 @@ def cmd_solvers(args: argparse.Namespace) -> int:
 
 
 def cmd_solve(args: argparse.Namespace) -> int:
-    from .games import GAMES, front_end
+    from .games import front_end, solve_file
     from .io.gamefile import load_game_file
+    from .io.json_output import dumps
 
     game_file = load_game_file(args.file)
-    game = game_file.data.get("game")
-    if game not in GAMES:
-        raise game_file.error("game", f"unknown game {game!r}; valid: {', '.join(GAMES)}")
-    module = front_end(game)
-    report = module.solve_game(game_file, formulation=args.formulation, solver=args.solver)
+    fe = front_end(game_file)
+    report = solve_file(game_file, formulation=args.formulation, solver=args.solver, from_command_line=True)
     if args.json:
-        print(json.dumps(report, indent=2, default=_jsonable))
+        print(dumps(report))
     else:
-        Console(width=160).print(module.render(report))
+        Console(width=160).print(fe.render(report))
     if args.plot:
-        module.plot(game_file, report, args.plot)
+        fe.plot(game_file, report, args.plot)
     return 0
-
-
-def _jsonable(value: Any) -> Any:
-    import numpy as np
-
-    if isinstance(value, np.ndarray | np.generic):
-        return value.tolist()
-    raise TypeError(f"not JSON serializable: {type(value).__name__}")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -111,7 +101,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("solve", help="solve a game file")
     p.add_argument("file")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
-    p.add_argument("--formulation", help="override [solve] formulation")
+    p.add_argument("--formulation", help="override [solve] formulation: kind[:encoding], e.g. kkt:sos1, conic, "
+                   "enumeration (the error for a wrong one lists what the game accepts)")
     p.add_argument("--solver", help="override [solve] solver")
     p.add_argument("--plot", metavar="FILE.png", help="draw the game's figure(s)")
     p.set_defaults(func=cmd_solve)
@@ -141,13 +132,12 @@ _EXTRA_COMMANDS = [_register_sweep, _register_bench]
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .io.gamefile import GameFileError
-    from .solvers import BackendUnavailable, CapabilityError, ConfigError, SolveFailed
+    from .errors import FtgamesError
 
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (GameFileError, ConfigError, CapabilityError, BackendUnavailable, SolveFailed, ValueError) as exc:
+    except (FtgamesError, ValueError) as exc:
         print(f"ftgames: error: {exc}", file=sys.stderr)
         return 2
 

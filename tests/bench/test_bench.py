@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from ftgames.bench import BenchOptions, available_suites, markdown, plot_time_vs_size, run_suite
+from ftgames.bench import BenchOptions, RunOutcome, available_suites, markdown, plot_time_vs_size, run_suite
 from ftgames.bench.report import cell
 from ftgames.cli import main
 
@@ -38,7 +38,7 @@ def test_suite_files_are_discovered(suite_dir):
 def test_correct_runs_are_timed_with_median_and_checked_against_the_reference(rows):
     for formulation in ("closed_form", "conic"):
         for row in by(rows, formulation):
-            assert row["status"] == "optimal" and row["certified"] == "global"
+            assert row["status"] == "optimal" and row["certificate"] == "global"
             assert row["correct"] is True and row["error"] < 1e-6
             assert row["repeats"] == 2
             assert row["total_time"] == pytest.approx(row["build_time"] + row["solve_time"], rel=0.5, abs=1e-3)
@@ -51,7 +51,7 @@ def test_wrong_answers_are_reported_with_their_error(rows):
 
 
 def test_a_slow_run_is_killed_and_larger_sizes_are_not_attempted(rows):
-    assert by(rows, "sleepy", 1)[0]["certified"] == "local"
+    assert by(rows, "sleepy", 1)[0]["certificate"] == "local"
     timed_out = by(rows, "sleepy", 10)[0]
     assert timed_out["status"] == "time_limit" and timed_out["repeats"] == 1
     assert timed_out["total_time"] < 5
@@ -85,7 +85,8 @@ def test_cli_writes_csv_json_report_and_plots(suite_dir, tmp_path, capsys):
     frame = pd.read_csv(out / "results.csv")
     assert set(frame["size"].dropna()) == {1, 10}
     records = json.loads((out / "results.json").read_text())
-    assert len(records) == len(frame) and {"error", "certified", "total_time"} <= set(records[0])
+    assert len(records) == len(frame) and {"error", "certificate", "total_time"} <= set(records[0])
+    assert "certified" not in records[0] and set(frame["certificate"]) <= {"global", "local", "none"}
     assert (out / "report.md").read_text().startswith("# Benchmark results")
     assert (out / "toy_time_vs_size.png").exists()
     assert "bench:" in capsys.readouterr().out
@@ -96,6 +97,27 @@ def test_cli_lists_suites_and_rejects_unknown(suite_dir, capsys):
     assert capsys.readouterr().out.split() == ["toy"]
     assert main(["bench", "nope", "--suites-dir", str(suite_dir), "--out", "x"]) == 2
     assert "suite 'nope' not found" in capsys.readouterr().err
+
+
+def test_certificate_levels_are_the_one_vocabulary():
+    from ftgames.models.outcomes import Level
+
+    assert RunOutcome("optimal", Level.GLOBAL).certificate == "global"
+    with pytest.warns(DeprecationWarning, match="'no' is deprecated"):
+        assert RunOutcome("error", "no").certificate == "none"
+    with pytest.raises(ValueError, match="certificate must be one of global, local, none"):
+        RunOutcome("optimal", "certified_global")
+
+
+def test_rows_written_before_the_certificate_column_still_report(rows):
+    """Old results.json rows (column ``certified``: global/local/no) give the same cells as the new ones."""
+    old = []
+    for row in rows:
+        legacy = {k: v for k, v in row.items() if k != "certificate"}
+        legacy["certified"] = {"none": "no"}.get(row["certificate"], row["certificate"])
+        old.append(legacy)
+    assert [cell(r) for r in old] == [cell(r) for r in rows]
+    assert markdown(old) == markdown(rows)
 
 
 def test_options_are_validated():

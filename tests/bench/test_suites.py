@@ -12,6 +12,9 @@ from ftgames.bench.runner import suite_items
 BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 SUITES = ("fine_tuning", "safety_regulation", "bilevel_catalogue", "bargaining", "persistent", "sweep_executors")
 OPTIONS = BenchOptions(repeats=1, time_limit=20, max_size=10)
+#: The kinds of the formulation grammar (docs/solvers.md; ftgames.formulations.grammar).
+GRAMMAR_KINDS = ("closed_form", "enumeration", "kkt", "kkt_direct", "conic", "vertices", "single_level", "frontier",
+                 "grid")
 
 
 def items(suite: str):
@@ -26,6 +29,27 @@ def test_every_suite_is_found_and_enumerates():
         assert not any("enumeration failed" in getattr(i, "reason", "") for i in listed), suite
 
 
+@pytest.mark.parametrize("suite", ["fine_tuning", "safety_regulation", "bilevel_catalogue", "bargaining"])
+def test_formulations_are_named_in_the_grammar(suite):
+    """Every case names its formulation ``kind[:encoding]`` in canonical form (no old spelling such as kkt+sos1 or
+    log); a note in brackets or parentheses (``kkt:bigm[bigm=50]``, ``enumeration (per game)``) may follow."""
+    import re
+    import warnings
+
+    from ftgames.formulations.grammar import parse_formulation
+
+    names = {i.formulation for i in items(suite) if isinstance(i, Case)}
+    assert names, suite
+    for name in names:
+        text = re.sub(r"\s*\(.*\)$|\[.*\]$", "", name)
+        if text == "auto":  # the library's own choice
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", DeprecationWarning)
+            parsed = parse_formulation(text, [text], source=f"{suite}: {name}")
+        assert str(parsed) == text and parsed.kind in GRAMMAR_KINDS, name
+
+
 def test_sizes_respect_max_size():
     assert max(i.size for i in items("fine_tuning") if isinstance(i, Case)) <= 10
 
@@ -33,9 +57,9 @@ def test_sizes_respect_max_size():
 @pytest.mark.parametrize("suite, instance, formulation, backend", [
     ("fine_tuning", "equilibrium · quadratic k=2", "enumeration", "exact"),
     ("safety_regulation", "single game θD=0.40 backfire", "enumeration", "exact"),
-    ("bilevel_catalogue", "bard_511", "kkt+sos1", "scip"),
-    ("bargaining", "catalogue split_the_dollar · nash", "log", "clarabel"),
-    ("bargaining", "nash · k=2 c0=1 c1=2", "log", "clarabel"),
+    ("bilevel_catalogue", "bard_511", "kkt:sos1", "scip"),
+    ("bargaining", "catalogue split_the_dollar · nash", "conic:log", "clarabel"),
+    ("bargaining", "nash · k=2 c0=1 c1=2", "conic:log", "clarabel"),
     ("persistent", "safety follower θD sweep", "persistent", "cvxpy-clarabel"),
 ])
 def test_a_cheap_case_of_each_suite_is_correct(suite, instance, formulation, backend):
@@ -45,7 +69,7 @@ def test_a_cheap_case_of_each_suite_is_correct(suite, instance, formulation, bac
         pytest.skip(f"{suite}: no case {instance} / {formulation} / {backend} here (module or backend missing)")
     row = measure(suite, min(found, key=lambda c: c.size), OPTIONS, isolate=False)
     assert row["status"] == "optimal", row["message"]
-    assert row["certified"] == "global"
+    assert row["certificate"] == "global"
     assert row["correct"] is True, (row["objective"], row["reference"])
 
 

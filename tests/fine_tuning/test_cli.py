@@ -22,35 +22,47 @@ def _json(capsys, *args: str) -> dict:
 
 def test_one_specialist_json(capsys) -> None:
     report = _json(capsys, ONE)
-    assert {"outcomes", "pareto_set", "first_best", "formulation", "solver"} <= set(report)
+    assert {"schema", "game", "parameters", "request", "outcomes", "pareto_set", "first_best"} <= set(report)
     nash = report["outcomes"]["nash"]
-    assert set(nash) >= {"delta", "alpha0", "alpha", "U_G", "U_D", "regimes", "certified"}
+    assert set(nash) >= {"delta", "alpha0", "alpha", "U_G", "U_D", "regimes", "status", "certificate", "formulation",
+                         "backend", "timing", "stages"}
     assert nash["delta"][0] == pytest.approx((2 + math.sqrt(13)) / 9, abs=1e-8)
-    assert nash["certified"] and nash["regimes"] == ["contribute"]
+    assert nash["certificate"]["level"] == "global" and nash["regimes"] == ["contribute"]
+    assert [(s["stage"], s["formulation"], s["backend"]) for s in nash["stages"]] == [
+        ("bargaining", "conic:log", "clarabel"), ("equilibrium", "closed_form", None)]
     assert report["outcomes"]["kalai_smorodinsky"]["delta"][0] == pytest.approx((1 + 2 * math.sqrt(7)) / 9, abs=1e-7)
     assert report["pareto_set"] == [pytest.approx([1 / 3, 1.0], abs=1e-8)]
     assert report["first_best"]["efficiency_ratio"] == pytest.approx(7 / 9, abs=1e-8)
-    assert report["formulation"] == "closed_form" and report["solver"] == "scip"
+    assert report["request"]["formulation"] == "closed_form"
+    # the file names scip, but the closed form runs no solver: reported as unused, not echoed as if it had run
+    solver = report["request"]["solver"]
+    assert solver["name"] == "scip" and not solver["used"] and "runs no solver" in solver["note"]
+    assert "line" in solver["source"] and "solve.solver" in solver["source"]
 
 
 @pytest.mark.parametrize("formulation", ["kkt", "kkt:indicator", "enumeration"])
 def test_formulations_agree_with_certificates(capsys, formulation) -> None:
     reference = _json(capsys, ONE)["outcomes"]
     other = _json(capsys, ONE, "--formulation", formulation)
-    assert other["formulation"] == formulation
+    canonical = {"kkt": "kkt:sos1"}.get(formulation, formulation)
+    assert other["request"]["formulation"] == canonical
     for name, ref in reference.items():
         out = other["outcomes"][name]
+        assert out["formulation"] == canonical and out["backend"] == (None if canonical == "enumeration" else "scip")
         assert out["delta"] == pytest.approx(ref["delta"], abs=1e-9)
-        for key in ("alpha0", "U_G"):
-            assert out[key] == pytest.approx(ref[key], abs=1e-6), (name, key)
+        assert out["alpha0"] == pytest.approx(ref["alpha0"], abs=1e-6)
+        assert out["U_G"] == pytest.approx(ref["U_G"], abs=1e-6), name
         assert out["alpha"] == pytest.approx(ref["alpha"], abs=1e-6)
-        assert out["certified"], (name, formulation)
+        assert out["certificate"]["level"] == "global", (name, formulation)
+        assert out["timing"]["total_s"] >= sum(s["timing"]["total_s"] for s in out["stages"]) - 1e-9
 
 
 def test_bargaining_formulation_override(capsys) -> None:
     report = _json(capsys, ONE, "--formulation", "frontier")
     assert report["outcomes"]["nash"]["delta"][0] == pytest.approx((2 + math.sqrt(13)) / 9, abs=1e-6)
-    assert not report["outcomes"]["nash"]["certified"]  # sampled + local refinement: not a certificate
+    nash = report["outcomes"]["nash"]
+    assert nash["certificate"]["level"] == "local" and nash["formulation"] == "frontier"  # sampled + refined
+    assert nash["status"] == "locally_optimal" and nash["certificate"]["reasons"]
 
 
 def test_three_specialists(capsys) -> None:
@@ -78,7 +90,7 @@ def test_fixed_shares(tmp_path, capsys) -> None:
                             '[bargaining]\ndelta = [0.5, 0.5]\n[solve]\nformulation = "enumeration"\n')
     report = _json(capsys, path)
     fixed = report["outcomes"]["fixed"]
-    assert fixed["regimes"] == ["free-ride", "abstain"] and fixed["certified"]
+    assert fixed["regimes"] == ["free-ride", "abstain"] and fixed["certificate"]["level"] == "global"
     assert len(report["pareto_set"]) >= 1 and "low" in report["pareto_set"][0]
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings, strategies as st
 
+from ftgames.errors import OptionError
 from ftgames.formulations.equilibrium import solve_equilibrium
+from ftgames.formulations.grammar import FormulationError
 from ftgames.models import FineTuningGame, Generalist, ModelError, Regime, Specialist
 
 positive = st.floats(0.2, 5.0)
@@ -57,12 +59,18 @@ def test_formulations_agree_on_random_quadratic_games(c0, c1, c2, r1, r2, d1, d2
 
 def test_kkt_indicator_encoding_and_certificates() -> None:
     game = FineTuningGame.quadratic(1, [2, 1], [1, 2], marginal_cost=[0, 1.5])
-    eq = solve_equilibrium(game, [0.3, 0.4], "kkt", encoding="indicator")
+    eq = solve_equilibrium(game, [0.3, 0.4], "kkt:indicator")
     ref = solve_equilibrium(game, [0.3, 0.4])
     assert eq.alpha == pytest.approx(ref.alpha, abs=1e-6)
-    assert eq.certificate.certified  # SCIP proved global, followers re-solved
-    local = solve_equilibrium(game, [0.3, 0.4], "kkt", encoding="product")
-    assert not local.certificate.certified and str(local.certificate.status) == "local"
+    assert eq.certificate.certified and eq.backend == "scip"  # SCIP proved global, followers re-solved
+    local = solve_equilibrium(game, [0.3, 0.4], "kkt:product", solver="ipopt")
+    assert local.alpha == pytest.approx(ref.alpha, abs=1e-6)
+    assert not local.certificate.certified and local.certificate.level == "local" and local.backend == "ipopt"
+    assert local.status == "locally_optimal" and local.certificate.reasons
+    # the old spelling still works and means the same
+    with pytest.warns(DeprecationWarning):
+        old = solve_equilibrium(game, [0.3, 0.4], "kkt_indicator")
+    assert old.alpha == pytest.approx(eq.alpha, abs=1e-9) and old.formulation == "kkt:indicator"
 
 
 def test_regimes_contribute_free_ride_abstain() -> None:
@@ -96,14 +104,19 @@ def test_closed_form_and_kkt_refuse_entry_costs() -> None:
         solve_equilibrium(game, [0.5], "closed_form")
     with pytest.raises(ModelError, match="enumeration"):
         solve_equilibrium(game, [0.5], "kkt")
-    with pytest.raises(ModelError, match="formulation must be one of"):
+    with pytest.raises(FormulationError, match="unknown formulation 'magic'; accepted here: closed_form, "):
         solve_equilibrium(game, [0.5], "magic")
+    with pytest.raises(OptionError, match="unknown option.*solvr.*valid: solver, config, polish"):
+        solve_equilibrium(FineTuningGame.quadratic(1.0, [1.0]), [0.5], "kkt", solvr="scip")
+    with pytest.raises(OptionError, match="takes no option"):
+        solve_equilibrium(FineTuningGame.quadratic(1.0, [1.0]), [0.5], "closed_form", encoding_typo=1)
 
 
 def test_power_revenue_kkt_product_matches_enumeration() -> None:
     game = FineTuningGame(Generalist(1.0), (Specialist(2.0, revenue=1.0, revenue_power=0.5),))
     enum = solve_equilibrium(game, [0.5], "enumeration")
-    kkt = solve_equilibrium(game, [0.5], "kkt", encoding="product")
+    kkt = solve_equilibrium(game, [0.5], "kkt:product", solver="ipopt")
     assert kkt.alpha0 == pytest.approx(enum.alpha0, abs=1e-5)
     assert kkt.alpha == pytest.approx(enum.alpha, abs=1e-5)
-    assert str(enum.certificate.status) == "local"  # the leader's 1-D search is not proved global
+    assert enum.certificate.level == "local"  # the leader's 1-D search is not proved global
+    assert any("does not prove global" in r for r in enum.certificate.reasons)

@@ -44,4 +44,4 @@ def test_cli_reports_a_skipped_pareto_set_for_ten_specialists(tmp_path) -> None:
                          text=True, check=True).stdout
     report = json.loads(out)
     assert report["pareto_set"] == [] and report["pareto_method"].startswith("not computed")
-    assert report["outcomes"]["utilitarian"]["certified"]
+    assert report["outcomes"]["utilitarian"]["certificate"]["level"] == "global"

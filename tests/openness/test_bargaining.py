@@ -11,6 +11,7 @@ from ftgames.formulations.openness.bargaining import SOLUTIONS, bargain
 from ftgames.formulations.openness.effects import classify, regulation_effect
 from ftgames.formulations.openness.enumeration import equilibrium_arrays
 from ftgames.models.openness import LinearBenefit, LinearLeakCost, OpennessDiscountedCost, PowerProductionCost
+from ftgames.models.outcomes import Level
 
 from .conftest import example_game
 
@@ -91,8 +92,10 @@ def test_no_deal_when_the_generalist_never_gains() -> None:
 def test_bargained_outcome_can_be_re_solved_by_kkt() -> None:
     game = example_game(alpha0=0.6).with_regulation(0.5, 0.2)
     enum, kkt = bargain(game, "nash", grid=401), bargain(game, "nash", grid=401, formulation="kkt")
-    assert kkt.delta == enum.delta
-    assert kkt.equilibrium.certified == "global"
+    assert kkt.delta == enum.delta and kkt.search == enum.search == "exact"
+    assert kkt.equilibrium.formulation == "kkt:sos1" and enum.equilibrium.formulation == "enumeration"
+    assert kkt.equilibrium.proof == "global" and kkt.equilibrium.certified
+    assert kkt.equilibrium.certificate.level == Level.GLOBAL and kkt.equilibrium.backend == "scip"
     assert kkt.equilibrium.U_G == pytest.approx(enum.equilibrium.U_G, abs=1e-6)
 
 
@@ -149,7 +152,7 @@ def test_exact_search_is_never_beaten_by_the_grid(kappa0, lam, eps, c_o, c_p, al
     for solution in EXACT_SOLUTIONS:
         exact = bargain(game, solution, search="exact", pareto=False, grid=401)
         grid = bargain(game, solution, search="grid", pareto=False, grid=401)
-        assert exact.certified == "exact" and grid.certified == "grid"
+        assert exact.search == "exact" and grid.search == "grid"
         if np.isfinite(grid.objective):
             # a supremum approached only from one side of a switch is evaluated 1e-9 beside it
             assert exact.objective >= grid.objective - 1e-7
@@ -166,4 +169,5 @@ def test_exact_search_refuses_other_forms() -> None:
     game = example_game(benefit=ConcaveQuadraticBenefit(0.1, 0.3))
     with pytest.raises(ValueError, match="search='grid'"):
         bargain(game, "nash", search="exact")
-    assert bargain(game, "nash", grid=201).certified == "grid"
+    assert bargain(game, "nash", grid=201).search == "grid"
+    assert bargain(game, "fixed").search == "fixed"

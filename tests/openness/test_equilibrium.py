@@ -10,6 +10,7 @@ from ftgames.formulations.openness.enumeration import equilibrium_arrays
 from ftgames.formulations.openness.equilibrium import compliance_loss, solve_equilibrium, unregulated_openness
 from ftgames.formulations.openness.follower import fine_tuning_step, utilities
 from ftgames.models.openness import CustomTerm, OpennessGame, PowerProductionCost
+from ftgames.models.outcomes import Level
 
 from .conftest import example_game, interior_game
 
@@ -69,10 +70,22 @@ def test_interior_game_has_interior_optimum_and_complies_at_the_threshold() -> N
     game = interior_game()
     free = solve_equilibrium(game)
     assert 0.05 < free.omega < 0.95
-    assert free.certified == "grid"
+    # an interior optimum found on a grid and refined: not a proof, so the certificate is local, not global
+    assert free.proof == "grid" and free.regime_value("comply").proof == "grid"
+    assert free.certificate.level == Level.LOCAL and not free.certified and free.certificate.reasons
+    assert free.backend is None and free.formulation == "enumeration"
     theta = min(free.omega + 0.2, 1.0)
     regulated = solve_equilibrium(game.with_regulation(theta, 10.0))
     assert regulated.regime == "comply" and regulated.omega == pytest.approx(theta, abs=1e-9)
+
+
+def test_convex_endpoint_comparison_is_a_global_certificate(game: OpennessGame) -> None:
+    """V is convex in ω for the default forms, so comparing each regime's ends is exact: certified global."""
+    eq = solve_equilibrium(game.with_regulation(0.5, 0.05))
+    assert eq.proof == "convex_endpoints" and eq.certified and eq.certificate.level == Level.GLOBAL
+    assert eq.certificate.checks["regime_proofs"] == {"comply": "convex_endpoints", "pay": "convex_endpoints"}
+    assert eq.certificate.reasons == () and eq.backend is None
+    assert {v.status for v in eq.regimes} == {"optimal"}
 
 
 def test_compliance_loss_matches_closed_form(game: OpennessGame) -> None:

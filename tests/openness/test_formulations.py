@@ -19,6 +19,7 @@ from ftgames.models.openness import (
     PowerProductionCost,
     QuadraticLeakCost,
 )
+from ftgames.models.outcomes import Level
 
 from .conftest import example_game, interior_game
 
@@ -28,7 +29,8 @@ SETTINGS = settings(max_examples=8, deadline=None, suppress_health_check=[Health
 def _assert_agree(game: OpennessGame, formulation_options: dict) -> None:
     enum = solve_equilibrium(game)
     kkt = solve_equilibrium(game, "kkt", **formulation_options)
-    assert kkt.certified == "global"
+    assert kkt.proof == "global" and kkt.certified and kkt.certificate.level == Level.GLOBAL
+    assert kkt.formulation == "kkt:sos1" and kkt.backend == "scip"
     for name in ("comply", "pay"):
         a, b = enum.regime_value(name), kkt.regime_value(name)
         assert a.feasible == b.feasible
@@ -73,13 +75,26 @@ def test_grid_enumeration_and_kkt_agree_on_swapped_forms(game: OpennessGame) -> 
     _assert_agree(game, {})
 
 
-@pytest.mark.parametrize("options", [{"encoding": "bigm"}, {"via": "pyomo"}, {"via": "pyomo", "encoding": "bigm"}])
-def test_other_encodings_and_direct_pyomo_agree(options: dict) -> None:
+@pytest.mark.parametrize(("formulation", "options"), [
+    ("kkt:bigm", {"encoding": "bigm"}),
+    ("kkt_direct:sos1", {"via": "pyomo"}),
+    ("kkt_direct:bigm", {"via": "pyomo", "encoding": "bigm"}),
+])
+def test_other_encodings_and_direct_pyomo_agree(formulation: str, options: dict) -> None:
     for game in (example_game().with_regulation(0.5, 0.05), interior_game().with_regulation(0.8, 0.02)):
         enum = solve_equilibrium(game)
-        kkt = solve_equilibrium(game, "kkt", **options)
-        assert kkt.certified in ("global", "local")
+        kkt = solve_equilibrium(game, formulation)
+        assert kkt.formulation == formulation
+        assert kkt.proof in ("global", "local")
+        # the certificate level follows the regimes' proofs: global iff every regime's optimum is proved global
+        proved = all(v.proof == "global" for v in kkt.regimes if v.feasible)
+        assert kkt.certified == proved
+        assert kkt.certificate.level == (Level.GLOBAL if proved else Level.LOCAL)
         assert kkt.regime == enum.regime and kkt.U_G == pytest.approx(enum.U_G, abs=1e-6)
+        # the older keywords (encoding=, via=) name the same formulation
+        old = solve_equilibrium(game, "kkt", **options)
+        assert old.formulation == formulation and old.proof == kkt.proof
+        assert old.U_G == pytest.approx(kkt.U_G, abs=1e-9)
 
 
 def test_kkt_program_is_an_inspectable_bilevel_model() -> None:
@@ -91,7 +106,8 @@ def test_kkt_program_is_an_inspectable_bilevel_model() -> None:
     direct = build_regime_kkt(game, "pay")
     assert direct.model.omega.bounds == (0.0, 0.4)
     value = solve_regime_bilevel(game, "comply")
-    assert value.certified == "global" and math.isclose(value.omega, 1.0, abs_tol=1e-7)
+    assert value.proof == "global" and value.status == "optimal" and value.backend == "scip"
+    assert math.isclose(value.omega, 1.0, abs_tol=1e-7)
 
 
 def test_custom_callables_run_through_both_formulations() -> None:
@@ -127,8 +143,10 @@ def test_a_failed_kkt_solve_is_reported_not_taken_as_an_empty_regime(monkeypatch
 
 def test_local_ipopt_solve_is_labelled_local_and_agrees_here() -> None:
     game = example_game().with_regulation(0.5, 0.05)
-    local = solve_equilibrium(game, "kkt", encoding="product", solver="ipopt")
-    assert local.certified == "local"
+    local = solve_equilibrium(game, "kkt:product", solver="ipopt")
+    assert local.proof == "local" and local.formulation == "kkt:product" and local.backend == "ipopt"
+    assert not local.certified and local.certificate.level == Level.LOCAL and local.certificate.reasons
+    assert {v.status for v in local.regimes} == {"locally_optimal"}
     assert local.U_G == pytest.approx(solve_equilibrium(game).U_G, abs=1e-6)
 
 

@@ -31,7 +31,7 @@ def games(draw) -> SafetyGame:
 def _assert_agree(game: SafetyGame) -> None:
     exact = solve_enumeration(game)
     scip = solve_kkt(game, solver="scip")
-    assert scip.is_global
+    assert scip.is_global and scip.followers_verified and scip.certified and scip.backend == "scip"
     if abs(exact.U_G) < 1e-6 or abs(scip.U_G) < 1e-6:
         return  # at the abstention boundary either answer is right
     assert exact.abstain == scip.abstain, (game, exact, scip)

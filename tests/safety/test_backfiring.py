@@ -65,5 +65,7 @@ def test_kkt_scip_sees_the_jump_and_ipopt_may_not() -> None:
     ipopt = solve_kkt(game, solver="ipopt")
     assert scip.U_G == pytest.approx(exact.U_G, abs=1e-6) == 0.3875
     assert scip.gamma0[1] == pytest.approx(0.0, abs=1e-3)
+    assert scip.backend == "scip" and scip.certificate.level == "global"
     assert not ipopt.is_global and ipopt.status == "locally_optimal"  # local: never labelled optimal
+    assert ipopt.backend == "ipopt" and ipopt.method == "kkt:product" and ipopt.certificate.level == "local"
     assert ipopt.U_G <= exact.U_G + 1e-7

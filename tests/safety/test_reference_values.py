@@ -48,14 +48,16 @@ def _check(eq, gamma0, gamma1, u_g, u_d, gtol, utol) -> None:
 @pytest.mark.parametrize(("c", "tg", "td", "g0", "g1", "ug", "ud", "gtol"), TABLE)
 def test_enumeration_reproduces_table(c, tg, td, g0, g1, ug, ud, gtol) -> None:
     eq = solve_enumeration(symmetric_game(c, theta_G=tg, theta_D=td))
-    assert eq.is_global and eq.certified
+    assert eq.is_global and eq.followers_verified and eq.status == "optimal"
+    assert eq.certificate.level == "global" and eq.certified and eq.method == "enumeration" and eq.backend is None
     _check(eq, g0, g1, ug, ud, gtol, 1e-5 if gtol > 1e-6 else 1e-9)
 
 
 @pytest.mark.parametrize(("c", "tg", "td", "g0", "g1", "ug", "ud", "gtol"), TABLE)
 def test_kkt_scip_reproduces_table(c, tg, td, g0, g1, ug, ud, gtol) -> None:
     eq = solve_kkt(symmetric_game(c, theta_G=tg, theta_D=td), solver="scip")
-    assert eq.is_global and eq.status == "optimal"
+    assert eq.is_global and eq.status == "optimal" and eq.followers_verified
+    assert eq.certificate.level == "global" and eq.method == "kkt:sos1" and eq.backend == "scip"
     # SCIP's optimum is exact in value (1e-7); on a flat maximum its γ can sit ~1e-4 away
     _check(eq, g0, g1, ug, ud, max(gtol, 5e-4), 1e-5 if gtol > 1e-6 else 1e-6)
 

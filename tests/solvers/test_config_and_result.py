@@ -18,7 +18,7 @@ def test_table_then_env_then_keyword(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_unknown_key_lists_valid_keys() -> None:
-    with pytest.raises(ConfigError, match=r"unknown key\(s\) timelimit; valid: .*time_limit"):
+    with pytest.raises(ConfigError, match=r"\[solve\].timelimit: unknown key; valid keys of \[solve\]: .*time_limit"):
         SolveConfig.from_table({"timelimit": 3})
 
 
@@ -27,14 +27,60 @@ def test_unknown_solver_lists_valid_solvers(monkeypatch: pytest.MonkeyPatch) -> 
     with pytest.raises(ConfigError, match="unknown solver 'cplex'; valid: ipopt, highs, scip"):
         SolveConfig.from_table({"solver": "cplex"})
     monkeypatch.setenv("FTGAMES_SOLVER", "nope")
-    with pytest.raises(ConfigError, match="'nope'"):
+    with pytest.raises(ConfigError, match="^environment variable FTGAMES_SOLVER: unknown solver 'nope'"):
         SolveConfig.from_table({})
+    with pytest.raises(ConfigError, match="^--solver: unknown solver 'gurobix'"):
+        SolveConfig.from_table({}, solver="gurobix", override_source="flag")
 
 
 @pytest.mark.parametrize(("key", "value"), [("time_limit", 0), ("tolerance", 2.0), ("mip_gap", -1), ("threads", 0)])
 def test_out_of_range_values_name_the_parameter(key: str, value: float) -> None:
-    with pytest.raises(ConfigError, match=f"solve.{key}"):
+    with pytest.raises(ConfigError, match=f"SolveConfig\\({key}=...\\): must"):
         SolveConfig(**{key: value})
+    with pytest.raises(ConfigError, match=f"^\\[solve\\].{key}: must"):
+        SolveConfig.from_table({key: value})
+
+
+@pytest.mark.parametrize(("key", "value"), [("time_limit", "ten"), ("threads", "2"), ("threads", 1.5),
+                                            ("starts", True), ("tolerance", [1e-6]), ("log", "yes"),
+                                            ("options", 3), ("solver", 7), ("mip_gap", float("nan"))])
+def test_wrong_types_are_config_errors_naming_the_key(key: str, value: object) -> None:
+    with pytest.raises(ConfigError, match=f"^game.toml, line 4: solve.{key}: must"):
+        SolveConfig.from_table({key: value}, where=lambda k: f"game.toml, line 4: solve.{k}")
+
+
+def test_precedence_keyword_then_environment_then_file_then_policy(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ftgames.solvers import Layer, resolve_solver
+
+    monkeypatch.delenv("FTGAMES_SOLVER", raising=False)
+    needs = {Capability.LP}
+    file_config = SolveConfig.from_table({"solver": "scip"}, where=lambda k: f"g.toml: solve.{k}")
+    assert resolve_solver(Layer.PYOMO, needs).source.startswith("default policy")
+    assert resolve_solver(Layer.PYOMO, needs).name == "highs"  # LP: HiGHS first
+    assert resolve_solver(Layer.PYOMO, needs, config=file_config).as_dict() == {"name": "scip",
+                                                                               "source": "g.toml: solve.solver"}
+    monkeypatch.setenv("FTGAMES_SOLVER", "ipopt")
+    assert resolve_solver(Layer.PYOMO, needs, config=file_config).name == "ipopt"
+    assert resolve_solver(Layer.PYOMO, needs, config=SolveConfig(solver="highs")).name == "ipopt"
+    assert resolve_solver(Layer.PYOMO, needs, solver="highs", config=file_config).name == "highs"
+    assert resolve_solver(Layer.PYOMO, needs, config=file_config.policy_only()).name == "highs"
+    # the Python API honours the environment too: the solve records the backend that ran and who chose it
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(bounds=(0, 1))
+    m.obj = pyo.Objective(expr=m.x)
+    result = solve(m, requires=needs)
+    assert result.backend == "ipopt" and result.backend_source == "environment variable FTGAMES_SOLVER"
+
+
+def test_policy_prefers_a_global_backend_while_small_and_a_local_one_when_large() -> None:
+    from ftgames.solvers import DEFAULT_POLICY, Layer, policy_choice
+
+    quadratic = {Capability.NONCONVEX_QUADRATIC}
+    assert policy_choice(Layer.PYOMO, quadratic, size=5).name == "scip"
+    assert policy_choice(Layer.PYOMO, quadratic, size=10_000).name == "ipopt"
+    assert policy_choice(Layer.PYOMO, {Capability.SOS1, Capability.MIQP}).name == "scip"
+    assert policy_choice(Layer.CVXPY, {Capability.EXP_CONE}).name == "clarabel"
+    assert all(rule.prefer for rule in DEFAULT_POLICY)
 
 
 def _infeasible() -> pyo.ConcreteModel:

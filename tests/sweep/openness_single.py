@@ -1,5 +1,10 @@
-"""The openness front end without ``solve_batch``: forces the sweep's per-point ``solve_game`` path."""
+"""The openness front end without ``solve_batch``: forces the sweep's per-point ``solve`` path."""
 
-from ftgames.io.openness_regulation import solve_game
+from ftgames.games.openness_regulation import OpennessFrontEnd
 
-__all__ = ["solve_game"]
+
+class PerPointOpenness(OpennessFrontEnd):
+    solve_batch = None  # type: ignore[assignment]
+
+
+FRONT_END = PerPointOpenness()

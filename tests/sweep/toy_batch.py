@@ -1,5 +1,5 @@
 """Front end with ``solve_batch``: the sweep hands it whole chunks."""
 
-from .toy_games import solve_batch, solve_game
+from .toy_games import ToyBatchFrontEnd
 
-__all__ = ["solve_batch", "solve_game"]
+FRONT_END = ToyBatchFrontEnd()

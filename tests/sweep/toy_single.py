@@ -1,5 +1,5 @@
-"""Front end without ``solve_batch``: the sweep solves point by point through ``solve_game``."""
+"""Front end without ``solve_batch``: the sweep solves point by point through ``solve``."""
 
-from .toy_games import solve_game
+from .toy_games import ToyFrontEnd
 
-__all__ = ["solve_game"]
+FRONT_END = ToyFrontEnd()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 SCALES = ("small", "full")
-CERTIFIED = ("global", "local", "no")
+#: The certificate levels of :class:`ftgames.models.outcomes.Level` (the one vocabulary of every game).
+LEVELS = ("global", "local", "none")
 
 
 @dataclass(frozen=True)
@@ -37,18 +39,25 @@ class BenchOptions:
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """One timed run.  ``status`` uses the solver layer's names (optimal, locally_optimal, time_limit, error, …)."""
+    """One timed run.  ``status`` uses the solver layer's names (optimal, locally_optimal, time_limit, infeasible,
+    error, …; plus ``not_applicable``); ``certificate`` is the level of what was proved: ``global`` (an exact method,
+    or a global solver and an independent check), ``local`` (checked, nothing proved globally) or ``none``."""
 
     status: str
-    certified: str  # global | local | no
+    certificate: str  # global | local | none
     objective: float | None = None
     build_time: float = 0.0
     solve_time: float = 0.0
     message: str = ""
 
     def __post_init__(self) -> None:
-        if self.certified not in CERTIFIED:
-            raise ValueError(f"certified must be one of {', '.join(CERTIFIED)}, got {self.certified!r}")
+        level = str(self.certificate)  # a Level enum member is welcome too
+        if level == "no":  # the vocabulary before the one certificate vocabulary
+            warnings.warn("RunOutcome certificate 'no' is deprecated; write 'none'", DeprecationWarning, stacklevel=3)
+            level = "none"
+        if level not in LEVELS:
+            raise ValueError(f"certificate must be one of {', '.join(LEVELS)}, got {self.certificate!r}")
+        object.__setattr__(self, "certificate", level)
 
     @property
     def ok(self) -> bool:
@@ -62,8 +71,9 @@ class RunOutcome:
     def from_result(cls, result: Any, objective: float | None = None, build_time: float | None = None) -> RunOutcome:
         """From a :class:`ftgames.solvers.SolveResult` (objective overridable, e.g. a utility computed from it)."""
         status = str(result.status)
-        certified = "global" if result.is_global else ("local" if status == "locally_optimal" else "no")
-        return cls(status, certified, result.objective if objective is None else objective,
+        ok = status in ("optimal", "locally_optimal")
+        level = "global" if ok and result.is_global else ("local" if ok else "none")
+        return cls(status, level, result.objective if objective is None else objective,
                    result.build_time if build_time is None else build_time, result.solve_time, result.message)
 
 

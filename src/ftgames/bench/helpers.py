@@ -64,10 +64,10 @@ def guarded(run: Callable[[float], Any]) -> Callable[[float], Any]:
         try:
             return run(time_limit)
         except not_applicable_errors() as exc:
-            return RunOutcome("not_applicable", "no", solve_time=time.perf_counter() - start,
+            return RunOutcome("not_applicable", "none", solve_time=time.perf_counter() - start,
                               message=f"{type(exc).__name__}: {exc}")
         except SolveFailed as exc:  # a failed solve raised by a formulation: keep its status
             status = "time_limit" if "'time_limit'" in str(exc) else "error"
-            return RunOutcome(status, "no", solve_time=time.perf_counter() - start, message=str(exc))
+            return RunOutcome(status, "none", solve_time=time.perf_counter() - start, message=str(exc))
 
     return wrapper

@@ -34,7 +34,7 @@ def run_in_process(case: Case, time_limit: float) -> RunOutcome:
     try:
         return case.run(time_limit)
     except Exception as exc:  # noqa: BLE001
-        return RunOutcome("error", "no", solve_time=time.perf_counter() - start,
+        return RunOutcome("error", "none", solve_time=time.perf_counter() - start,
                           message=f"{type(exc).__name__}: {exc}")
 
 
@@ -74,10 +74,10 @@ def run_isolated(case: Case, time_limit: float) -> RunOutcome:
     parent.close()
     if message is None:
         if elapsed >= deadline:
-            return RunOutcome("time_limit", "no", solve_time=elapsed,
+            return RunOutcome("time_limit", "none", solve_time=elapsed,
                               message=f"killed after {elapsed:.1f} s (limit {time_limit:g} s)")
-        return RunOutcome("error", "no", solve_time=elapsed,
+        return RunOutcome("error", "none", solve_time=elapsed,
                           message=f"worker process died (exit code {process.exitcode})")
     if message[0] == "ok":
         return message[1]
-    return RunOutcome("error", "no", solve_time=elapsed, message=message[1])
+    return RunOutcome("error", "none", solve_time=elapsed, message=message[1])

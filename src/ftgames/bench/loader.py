@@ -7,12 +7,13 @@ import os
 import sys
 from pathlib import Path
 
+from ..errors import InputError
 from .case import Suite
 
 ENV_BENCHMARKS = "FTGAMES_BENCHMARKS"
 
 
-class SuiteNotFound(ValueError):
+class SuiteNotFound(InputError):
     """No suite of that name in the benchmarks folder."""
 
 

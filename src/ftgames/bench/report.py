@@ -31,6 +31,13 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def level(row: dict[str, Any]) -> str:
+    """The row's certificate level (global / local / none); rows written before the one certificate vocabulary
+    (a ``certified`` column with global / local / no) still read."""
+    value = row.get("certificate", row.get("certified"))
+    return "none" if value in (None, "no") else str(value)
+
+
 def cell(row: dict[str, Any]) -> str:
     """Median total time when the run is correct; otherwise what went wrong (error, status or reason)."""
     status = row["status"]
@@ -39,7 +46,7 @@ def cell(row: dict[str, Any]) -> str:
     if status == "not_applicable":
         return "n/a"
     ok = status in ("optimal", "locally_optimal")
-    tag = "" if row["certified"] == "global" else (" (local)" if row["certified"] == "local" else " (uncertified)")
+    tag = {"global": "", "local": " (local)"}.get(level(row), " (uncertified)")
     if ok and row["correct"] is not False:
         mark = "" if row["correct"] else " †"
         return f"{_seconds(row['total_time'])}{tag}{mark}"
@@ -149,7 +156,7 @@ def summary(rows: list[dict[str, Any]]) -> list[str]:
         out.append("")
     best: dict[str, dict[str, Any]] = {}  # per instance, at its largest size with a certified correct run
     for r in done:
-        if r["certified"] == "global" and r["correct"]:
+        if level(r) == "global" and r["correct"]:
             cur = best.get(r["instance"])
             if cur is None or (r["size"], -r["total_time"]) > (cur["size"], -cur["total_time"]):
                 best[r["instance"]] = r

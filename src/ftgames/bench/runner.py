@@ -14,7 +14,7 @@ from .case import BenchOptions, Case, RunOutcome, Skip
 from .isolation import run_in_process, run_isolated
 from .loader import load_suite
 
-COLUMNS = ("suite", "instance", "size", "formulation", "backend", "status", "certified", "objective", "reference",
+COLUMNS = ("suite", "instance", "size", "formulation", "backend", "status", "certificate", "objective", "reference",
            "error", "correct", "build_time", "solve_time", "total_time", "repeats", "message", "baseline")
 
 _CASES: dict[tuple[str, BenchOptions], list[Case | Skip]] = {}
@@ -68,7 +68,7 @@ def measure(suite: str, case: Case, options: BenchOptions, isolate: bool = True)
         correct = False
     return {
         "suite": suite, "instance": case.instance, "size": case.size, "formulation": case.formulation,
-        "backend": case.backend, "status": last.status, "certified": last.certified, "objective": last.objective,
+        "backend": case.backend, "status": last.status, "certificate": last.certificate, "objective": last.objective,
         "reference": case.reference, "error": error, "correct": correct,
         "build_time": statistics.median(r.build_time for r in runs),
         "solve_time": statistics.median(r.solve_time for r in runs),
@@ -92,7 +92,7 @@ def run_bench_task(task: BenchTask) -> dict[str, Any]:
 def skip_row(suite: str, skip: Skip) -> dict[str, Any]:
     row = dict.fromkeys(COLUMNS)
     row.update(suite=suite, instance=skip.instance, size=skip.size, formulation=skip.formulation,
-               backend=skip.backend, status="skipped", certified="no", message=skip.reason, repeats=0,
+               backend=skip.backend, status="skipped", certificate="none", message=skip.reason, repeats=0,
                baseline=False)
     return row
 

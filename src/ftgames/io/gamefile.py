@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 
-class GameFileError(ValueError):
+
+class GameFileError(InputError):
     """A game file is malformed or a value in it is out of range."""
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from ..errors import InputError
 
-class ModelError(ValueError):
+
+class ModelError(InputError):
     """A model parameter is out of its allowed range (the message names the parameter and the range)."""
 
 

@@ -26,12 +26,15 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from ..errors import InputError
+from .outcomes import Certificate, Level
+
 NUMPY_OPS = SimpleNamespace(exp=np.exp, log=np.log)
 
 TERM_KINDS = ("revenue", "fine_tuning_cost", "benefit", "production_cost", "operation_cost")
 
 
-class ParameterError(ValueError):
+class ParameterError(InputError):
     """A model parameter is out of its allowed range; the message names the parameter and the range."""
 
     def __init__(self, message: str, parameter: str | None = None) -> None:
@@ -417,14 +420,17 @@ class OpennessGame:
 
 # --------------------------------------------------------------------------------------------- outcome records
 REGIMES = ("comply", "pay", "abstain")
+#: Proofs of a regime's optimum over ω that make it global.
+PROVED = ("global", "convex_endpoints")
 
 
 @dataclass(frozen=True)
 class RegimeValue:
     """G's best choice inside one regime: ω on [lo, hi], D's step Δ = α1 − α0, and both utilities.
 
-    ``certified`` says how the optimum over ω is known: "global" (proved), "convex_endpoints" (objective convex in
-    ω, ends compared exactly), "grid" (dense grid plus local refinement: not proved), or "" when infeasible."""
+    ``proof`` says how the optimum over ω is known: "global" (proved), "convex_endpoints" (objective convex in
+    ω, ends compared exactly), "local" (a local solver or an unproved bound), "grid" (dense grid plus local
+    refinement: not proved), or "" when infeasible."""
 
     regime: str
     feasible: bool
@@ -432,8 +438,9 @@ class RegimeValue:
     step: float = float("nan")
     U_G: float = float("-inf")
     U_D: float = float("nan")
-    certified: str = ""
+    proof: str = ""
     status: str = ""
+    backend: str | None = None  # the solver backend that ran the regime's program (None: exact enumeration)
 
 
 @dataclass(frozen=True)
@@ -451,7 +458,28 @@ class OpennessEquilibrium:
     welfare: float
     regimes: tuple[RegimeValue, ...]
     formulation: str
-    certified: str
+    proof: str  # the weakest of the regimes' proofs ("global", "convex_endpoints", "local", "grid")
+
+    @property
+    def certificate(self) -> Certificate:
+        """Global when every feasible regime's optimum over ω is proved (KKT with a global certificate, or an
+        objective convex in ω compared at its ends); local for a grid search or a local solver."""
+        proofs = {v.regime: v.proof for v in self.regimes if v.feasible}
+        level = (Level.GLOBAL if self.proof in PROVED else Level.LOCAL if self.proof in ("local", "grid")
+                 else Level.GLOBAL if not proofs else Level.NONE)
+        reasons = [] if level is Level.GLOBAL else [f"regime {r!r}: optimum over ω only {p or 'not'} established"
+                                                   for r, p in proofs.items() if p not in PROVED]
+        return Certificate(level, self.formulation, {"regime_proofs": proofs}, tuple(reasons))
+
+    @property
+    def certified(self) -> bool:
+        """True iff the certificate is global (the one meaning of "certified" in ftgames)."""
+        return self.certificate.is_global
+
+    @property
+    def backend(self) -> str | None:
+        names = sorted({v.backend for v in self.regimes if v.backend})
+        return "+".join(names) or None
 
     def regime_value(self, name: str) -> RegimeValue:
         for value in self.regimes:

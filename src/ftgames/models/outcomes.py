@@ -15,30 +15,68 @@ class Regime(StrEnum):
     ABSTAIN = "abstain"  # does not take part
 
 
-class CertificateStatus(StrEnum):
-    GLOBAL = "global"  # proved: exact method or global solver, and every follower re-solved at the answer
-    LOCAL = "local"  # a local method converged; the followers check out but the leader/bargaining step is local
-    UNCERTIFIED = "uncertified"  # the check failed or the solver did not finish
+class Level(StrEnum):
+    """How much of an answer is proved: one vocabulary for every game and formulation."""
+
+    GLOBAL = "global"  # proved: an exact method, or a global solver and an independent exact check
+    LOCAL = "local"  # the checks pass but the leader's or the bargaining step's optimality is only local
+    NONE = "none"  # a check failed, or the solve did not finish: not an equilibrium
+
+
+#: Strength order of the levels, weakest first.
+LEVEL_ORDER = (Level.NONE, Level.LOCAL, Level.GLOBAL)
 
 
 @dataclass(frozen=True)
 class Certificate:
-    """How much to trust an answer: each follower re-solved exactly at the leader's decision (``follower_gap`` =
-    largest |α_i − best response|), the leader's value compared with its exact optimum when one is known."""
+    """What was verified about an answer (``checks``: named numbers or flags, e.g. follower gaps, complementarity
+    residual, primal infeasibility, active unproven big-M, agreement with an exact evaluation), the resulting
+    ``level``, and ``reasons`` in words why the level is not ``global``."""
 
-    status: CertificateStatus
-    method: str
-    follower_gap: float = 0.0
-    leader_gap: float | None = None
-    message: str = ""
+    level: Level
+    method: str = ""
+    checks: dict[str, Any] = field(default_factory=dict)
+    reasons: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "level", Level(self.level))
+        object.__setattr__(self, "reasons", tuple(self.reasons))
+
+    @property
+    def is_global(self) -> bool:
+        """True iff the level is ``global`` (the one meaning of "certified" in ftgames)."""
+        return self.level is Level.GLOBAL
 
     @property
     def certified(self) -> bool:
-        return self.status is CertificateStatus.GLOBAL
+        """Same as :attr:`is_global`."""
+        return self.level is Level.GLOBAL
+
+    @property
+    def follower_gap(self) -> float | None:
+        return self.checks.get("follower_gap")
+
+    @property
+    def leader_gap(self) -> float | None:
+        return self.checks.get("leader_gap")
 
     def to_dict(self) -> dict[str, Any]:
-        return {"status": str(self.status), "method": self.method, "follower_gap": self.follower_gap,
-                "leader_gap": self.leader_gap, "certified": self.certified, "message": self.message}
+        return {"level": str(self.level), "method": self.method, "checks": dict(self.checks),
+                "reasons": list(self.reasons)}
+
+    @staticmethod
+    def weakest(certificates: list[Certificate], method: str = "") -> Certificate:
+        """The combination of several stages' certificates: the lowest level, every check and reason kept."""
+        if not certificates:
+            return Certificate(Level.NONE, method, reasons=("nothing was computed",))
+        level = min((c.level for c in certificates), key=LEVEL_ORDER.index)
+        checks: dict[str, Any] = {}
+        reasons: list[str] = []
+        for c in certificates:
+            checks.update(c.checks)
+            reasons.extend(r for r in c.reasons if r not in reasons)
+        return Certificate(level, method or " + ".join(c.method for c in certificates if c.method), checks,
+                           tuple(reasons))
 
 
 @dataclass(frozen=True)
@@ -52,9 +90,12 @@ class Equilibrium:
     utility_specialists: tuple[float, ...]
     regimes: tuple[Regime, ...]
     certificate: Certificate
-    formulation: str = ""
-    solver: str = ""
+    formulation: str = ""  # kind[:encoding]
+    solver: str = ""  # how it was computed, in words ("analytic", "scip+active-set-polish", ...)
     generalist_participates: bool = True
+    status: str = "optimal"  # the one status vocabulary (ftgames.solvers.Status values)
+    backend: str | None = None  # the solver backend that ran the main program; None for analytic methods
+    build_time: float = 0.0  # seconds spent building programs (0 for analytic methods)
 
     @property
     def U_G(self) -> float:  # noqa: N802 - the paper's notation
@@ -75,8 +116,8 @@ class Equilibrium:
     def to_dict(self) -> dict[str, Any]:
         return {"delta": list(self.delta), "alpha0": self.alpha0, "alpha": list(self.alpha), "U_G": self.U_G,
                 "U_D": list(self.U_D), "regimes": [str(r) for r in self.regimes],
-                "certified": self.certificate.certified, "certificate": self.certificate.to_dict(),
-                "formulation": self.formulation, "solver": self.solver}
+                "status": self.status, "certificate": self.certificate.to_dict(),
+                "formulation": self.formulation, "backend": self.backend, "method": self.solver}
 
 
 @dataclass(frozen=True)
@@ -85,26 +126,44 @@ class BargainingOutcome:
 
     solution: str
     equilibrium: Equilibrium
-    formulation: str
-    solver: str
+    formulation: str  # kind[:encoding] of the bargaining program
+    solver: str  # how it was computed, in words
     status: str  # the solver layer's Status of the bargaining program ("optimal", "locally_optimal", ...)
     is_global: bool
     objective: float | None = None
     labels: tuple[str, ...] = ()  # second reading: free-rider (δ_i = 0) / contributor / abstainer (δ_i = 1)
     details: dict[str, Any] = field(default_factory=dict)
+    backend: str | None = None  # the solver backend that ran the bargaining program; None for exact methods
 
     @property
     def delta(self) -> tuple[float, ...]:
         return self.equilibrium.delta
 
     @property
+    def certificate(self) -> Certificate:
+        """The bargaining program's own certificate: global for a proved optimum (convex program or exact method,
+        or a global solver), local for a local optimum, none otherwise."""
+        ok = self.status in ("optimal", "locally_optimal")
+        level = Level.GLOBAL if ok and self.is_global else Level.LOCAL if ok else Level.NONE
+        reasons = () if level is Level.GLOBAL else (
+            (f"bargaining program: {self.formulation} ({self.solver}) found a local optimum only",) if ok else
+            (f"bargaining program ended with status {self.status}",))
+        return Certificate(level, self.formulation, {"bargaining_proved_global": bool(self.is_global)}, reasons)
+
+    @property
+    def overall(self) -> Certificate:
+        """Bargaining and the equilibrium it induces together (the weaker of the two)."""
+        return Certificate.weakest([self.certificate, self.equilibrium.certificate])
+
+    @property
     def certified(self) -> bool:
-        return self.is_global and self.equilibrium.certificate.certified
+        """True iff both the bargaining program and the induced equilibrium are certified global."""
+        return self.overall.is_global
 
     def to_dict(self) -> dict[str, Any]:
         out = self.equilibrium.to_dict()
-        out.update({"certified": self.certified, "solution": self.solution, "formulation": self.formulation,
-                    "solver": self.solver, "status": self.status, "is_global": self.is_global,
+        out.update({"solution": self.solution, "formulation": self.formulation, "backend": self.backend,
+                    "method": self.solver, "status": self.status, "certificate": self.overall.to_dict(),
                     "objective": self.objective, "labels": list(self.labels)})
         return out
 

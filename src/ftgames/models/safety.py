@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from .costs import ModelError, check_number
+from .outcomes import Certificate, Level
 
 __all__ = ["ModelError", "SafetyGame", "SafetyEquilibrium", "Specialist", "cost_matrix", "symmetric_game"]
 
@@ -154,8 +155,9 @@ class SafetyEquilibrium:
     """Subgame-perfect outcome of one safety game.
 
     ``gamma0`` = (α0, β0); ``gamma[i]`` = (α_i, β_i); ``participates[i]`` whether D_i takes part; ``abstain`` means
-    G abstains (everyone gets 0, investments are NaN).  ``is_global`` is True only for exact/global methods;
-    ``certified`` when every follower's response was re-solved at γ0 and matched.
+    G abstains (everyone gets 0, investments are NaN).  ``is_global``: the method proves G's choice globally
+    optimal; ``followers_verified``: every follower's response was re-solved at γ0 and matched.  Both together
+    make the :attr:`certificate` global.
     """
 
     gamma0: np.ndarray
@@ -164,11 +166,37 @@ class SafetyEquilibrium:
     U_D: np.ndarray
     participates: np.ndarray
     abstain: bool
-    method: str
+    method: str  # kind[:encoding] of the formulation
     is_global: bool
-    certified: bool = False
-    status: str = "optimal"
+    followers_verified: bool = False
+    status: str = "optimal"  # the one status vocabulary (ftgames.solvers.Status values)
     details: dict[str, Any] = field(default_factory=dict)
+    backend: str | None = None  # the solver backend that ran the program; None for the exact enumeration
+    build_time: float = 0.0
+
+    @property
+    def certificate(self) -> Certificate:
+        ok = self.status in ("optimal", "locally_optimal")
+        checks = {"followers_verified": bool(self.followers_verified), "exact_method": bool(self.is_global),
+                  **self.details.get("checks", {})}
+        reasons = []
+        if not ok:
+            reasons.append(f"{self.method} ended with status {self.status}: "
+                           f"{self.details.get('message', 'no equilibrium found')}")
+        if not self.followers_verified and not (self.abstain and not ok):  # (a failed abstention has no response)
+            reasons.append("a specialist's response does not re-solve to the reported one")
+        if not self.is_global:
+            reasons.append(f"{self.method} does not prove G's choice globally optimal")
+            # the formulation's own account of why (per program solved), when it gives one
+            reasons.extend(r for r in self.details.get("reasons", ()) if r not in reasons)
+        level = (Level.GLOBAL if ok and self.is_global and self.followers_verified
+                 else Level.LOCAL if ok and self.followers_verified else Level.NONE)
+        return Certificate(level, self.method, checks, tuple(reasons))
+
+    @property
+    def certified(self) -> bool:
+        """True iff the certificate is global (the one meaning of "certified" in ftgames)."""
+        return self.certificate.is_global
 
     @property
     def safety(self) -> np.ndarray:

@@ -6,7 +6,9 @@
 
 from .base import Availability, Backend
 from .capabilities import Capability, Layer, layer_of
-from .config import ConfigError, SolveConfig
+from .config import ENV_SOLVER, ConfigError, SolveConfig
+from .dispatch import solve
+from .policy import DEFAULT_POLICY, PolicyRule
 from .registry import (
     BACKENDS,
     BackendUnavailable,
@@ -15,12 +17,13 @@ from .registry import (
     capable_backends,
     check_backend,
     get_backend,
-    solve,
 )
 from .result import SolveFailed, SolveResult, Status
+from .selection import SolverChoice, explicit_choice, policy_choice, resolve_solver
 
 __all__ = [
     "Availability", "Backend", "Capability", "Layer", "layer_of", "ConfigError", "SolveConfig", "BACKENDS",
     "BackendUnavailable", "CapabilityError", "backend_names", "capable_backends", "check_backend", "get_backend",
-    "solve", "SolveFailed", "SolveResult", "Status",
+    "solve", "SolveFailed", "SolveResult", "Status", "ENV_SOLVER", "DEFAULT_POLICY", "PolicyRule", "SolverChoice",
+    "explicit_choice", "policy_choice", "resolve_solver",
 ]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .base import Availability, Backend, solve_with_cvxpy
 from .capabilities import Capability as C, Layer
-from .config import SolveConfig
 from .result import SolveResult
+
+if TYPE_CHECKING:  # only for annotations: config imports the registry, which imports every backend
+    from .config import SolveConfig
 
 
 class ClarabelBackend(Backend):
@@ -15,6 +17,7 @@ class ClarabelBackend(Backend):
     description = "Clarabel conic interior point (convex)"
     capabilities = {Layer.CVXPY: frozenset({C.LP, C.CONVEX_QP, C.SOC, C.EXP_CONE})}
     global_optimality = True  # convex programs only
+    cvxpy_duals = True  # CVXPY's convention (measured on LP and QP), converted in base.cvxpy_duals
 
     def availability(self, layer: Layer | None = None) -> Availability:
         try:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .base import Availability, Backend, solve_with_cvxpy, solve_with_pyomo_factory
 from .capabilities import Capability as C, Layer
-from .config import SolveConfig
 from .result import SolveResult
+
+if TYPE_CHECKING:  # only for annotations: config imports the registry, which imports every backend
+    from .config import SolveConfig
 
 _CAPS = frozenset({C.LP, C.MILP, C.CONVEX_QP, C.MIQP, C.SOS1, C.NONCONVEX_QUADRATIC, C.SOC})
 
@@ -17,6 +19,10 @@ class GurobiBackend(Backend):
     description = "Gurobi branch and bound (optional, size-limited licence)"
     capabilities = {Layer.PYOMO: _CAPS, Layer.CVXPY: _CAPS - {C.SOS1, C.NONCONVEX_QUADRATIC}}
     global_optimality = True
+    # Duals: Gurobi's ``Pi`` (Pyomo gurobi_direct) is >= 0 on a >= row and <= 0 on a <= row of a minimization, the
+    # reverse for a maximization (Gurobi reference manual, "Pi"): already d(value)/d(rhs) in the objective's sense.
+    # From the documentation only (gurobipy is not installed here).  Linear rows of a QCP need QCPDual=1.
+    pyomo_dual_sign = {"min": 1, "max": 1}
 
     def availability(self, layer: Layer | None = None) -> Availability:
         try:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .base import Availability, Backend, solve_with_cvxpy, solve_with_pyomo_factory
 from .capabilities import Capability as C, Layer
-from .config import SolveConfig
 from .result import SolveResult
+
+if TYPE_CHECKING:  # only for annotations: config imports the registry, which imports every backend
+    from .config import SolveConfig
 
 
 class HighsBackend(Backend):
@@ -18,6 +20,10 @@ class HighsBackend(Backend):
         Layer.CVXPY: frozenset({C.LP, C.MILP, C.CONVEX_QP}),
     }
     global_optimality = True
+    # Duals: HiGHS' row duals (Pyomo ``highs``) are already d(value)/d(rhs) in the objective's sense, min and max
+    # alike (measured).  CVXPY's HIGHS interface gives CVXPY's own convention, converted in base.cvxpy_duals.
+    # A MIP has no duals: none are asked for (HiGHS would raise NoDualsError).
+    pyomo_dual_sign = {"min": 1, "max": 1}
 
     def availability(self, layer: Layer | None = None) -> Availability:
         try:

@@ -5,12 +5,14 @@ A local interior-point method: its optimum is global only when the formulation d
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .base import Availability, Backend, solve_with_cvxpy, solve_with_pyomo_factory
 from .capabilities import Capability as C, Layer
-from .config import SolveConfig
 from .result import SolveResult
+
+if TYPE_CHECKING:  # only for annotations: config imports the registry, which imports every backend
+    from .config import SolveConfig
 
 _SMOOTH = frozenset({C.LP, C.CONVEX_QP, C.NONCONVEX_QUADRATIC, C.NLP})
 
@@ -20,6 +22,14 @@ class IpoptBackend(Backend):
     description = "Ipopt interior point (local NLP)"
     capabilities = {Layer.PYOMO: _SMOOTH, Layer.CVXPY: _SMOOTH | {C.EXP_CONE, C.SOC}}
     global_optimality = False
+    # Duals (docs/solvers.md "Duals"): Pyomo's cyipopt interface returns Ipopt's constraint multipliers of the problem
+    # it minimizes (f, or -f for a maximization): lambda = -d(min-form value)/d(rhs).  So the native value is the
+    # negative of d(value)/d(rhs) for a minimization and equal to it for a maximization (measured: min 2x+3y+z,
+    # x+y >= 4 binding with shadow price +4 comes back -4; max 3x+2y, x+y <= 4 with +3 comes back +3).
+    pyomo_dual_sign = {"min": -1, "max": 1}
+    cvxpy_duals = False  # CVXPY's IPOPT (nlp=True) interface leaves every constraint's dual_value at None
+    no_duals_reason = {Layer.CVXPY: "not available: CVXPY's IPOPT interface returns no dual values "
+                                    "(use the Pyomo layer for Ipopt duals)"}
 
     def availability(self, layer: Layer | None = None) -> Availability:
         try:

@@ -1,21 +1,19 @@
-"""Backend lookup, capability checks made before anything is built, and the one ``solve`` entry point."""
+"""Backend lookup and the capability check made before anything is built."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
+from ..errors import InputError, SolveError
 from .base import Backend
-from .capabilities import Capability, Layer, layer_of
-from .result import SolveResult
+from .capabilities import Capability, Layer
 
 
-class CapabilityError(ValueError):
+class CapabilityError(InputError):
     """The chosen backend cannot solve what the formulation needs."""
 
 
-class BackendUnavailable(RuntimeError):
+class BackendUnavailable(SolveError):
     """The chosen backend is not installed or not built on this machine."""
 
 
@@ -69,49 +67,3 @@ def check_backend(name: str, layer: Layer | str, requires: Iterable[Capability],
     if not avail.available:
         raise BackendUnavailable(f"solver {name!r} is not available: {avail.reason}")
     return backend
-
-
-def solve(
-    program: Any,
-    *,
-    requires: Iterable[Capability],
-    config: Any = None,
-    solver: str | None = None,
-    default_solver: str | None = None,
-    convex: bool = False,
-    formulation: str = "",
-    build: Callable[[], Any] | None = None,
-) -> SolveResult:
-    """Solve a Pyomo model or CVXPY problem with the configured backend and return one :class:`SolveResult`.
-
-    ``requires`` is what the program needs; the backend is checked against it first.  ``convex`` declares that the
-    program is convex, so a local solver's optimum is global.  If ``program`` is None, ``build()`` is called after
-    the check and timed as ``build_time`` (so an incapable backend fails before anything is built).
-    """
-    from .config import SolveConfig
-
-    config = config or SolveConfig()
-    name = solver or config.solver or default_solver
-    if name is None:
-        raise CapabilityError("solver: no backend chosen and the formulation names no default")
-    if program is None:
-        if build is None:
-            raise ValueError("solve: give a program or a build() callable")
-        layer = _declared_layer(build)
-        backend = check_backend(name, layer, requires, formulation)
-        t0 = time.perf_counter()
-        program = build()
-        build_time = time.perf_counter() - t0
-    else:
-        backend = check_backend(name, layer_of(program), requires, formulation)
-        build_time = 0.0
-    result = backend.solve(program, layer_of(program), config, convex=convex, formulation=formulation)
-    result.build_time = build_time
-    return result
-
-
-def _declared_layer(build: Callable[[], Any]) -> Layer:
-    layer = getattr(build, "layer", None)
-    if layer is None:
-        raise ValueError("solve: a build() callable must carry a .layer attribute ('pyomo' or 'cvxpy')")
-    return Layer(layer)

@@ -8,18 +8,22 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import SolveError
+
 
 class Status(StrEnum):
+    """The one status vocabulary of every solve and every game outcome (``docs/contracts.md``)."""
+
     OPTIMAL = "optimal"  # proved optimal by a global method, or a convex program solved to tolerance
     LOCALLY_OPTIMAL = "locally_optimal"  # a local NLP method converged; nothing is proved globally
+    TIME_LIMIT = "time_limit"  # stopped by a time, iteration or evaluation limit (an incumbent may exist)
     INFEASIBLE = "infeasible"
     UNBOUNDED = "unbounded"
-    TIME_LIMIT = "time_limit"
-    INACCURATE = "inaccurate"  # the solver stopped with a solution it could not certify to tolerance
-    ERROR = "error"
+    ERROR = "error"  # the solver failed, or stopped with a point it could not bring to tolerance ("inaccurate")
+    NOT_COMPUTED = "not_computed"  # deliberately not attempted (the message says why)
 
 
-class SolveFailed(RuntimeError):
+class SolveFailed(SolveError):
     """Raised when values of a failed solve are requested as if it had succeeded."""
 
 
@@ -35,12 +39,21 @@ class SolveResult:
     status: Status
     backend: str
     formulation: str = ""
+    backend_source: str = ""  # who chose the backend: keyword, --solver, FTGAMES_SOLVER, a file key, default policy
     is_global: bool = False
     objective: float | None = None
     values: dict[str, Any] = field(default_factory=dict)
+    # Constraint duals, one convention for every backend and layer (docs/solvers.md, "Duals"):
+    # dual = d(optimal objective value) / d(rhs) of the row written body <= rhs, body >= rhs or body == rhs, in the
+    # objective's own sense (min: a binding >= row has dual >= 0, a <= row <= 0; max: the reverse).  Keyed by the
+    # constraint's full name: Pyomo ``c.name`` (``balance[2]``, ``lower.c1``); CVXPY the constraint's label, else
+    # ``constraint[<index in problem.constraints>]`` (``base.cvxpy_dual_labels`` maps ``c.id`` to it, ``base.dual_of``
+    # looks a constraint up).  Vector CVXPY constraints keep numpy arrays.  Empty when the backend or program has no
+    # duals (SCIP, a MIP, CVXPY's IPOPT): the message then says why.
     duals: dict[str, Any] = field(default_factory=dict)
-    build_time: float = 0.0
-    solve_time: float = 0.0
+    build_time: float = 0.0  # wall-clock seconds spent building the program (0 when it was handed in built)
+    solve_time: float = 0.0  # wall-clock seconds around the backend call (interface overhead included)
+    solver_time: float | None = None  # the backend's own report of its time, when it gives one
     message: str = ""
     log: str | None = None
 
@@ -82,6 +95,7 @@ class SolveResult:
             "is_global": self.is_global,
             "objective": self.objective,
             "values": {k: plain(v) for k, v in self.values.items()},
+            "duals": {k: [plain(x) for x in v] if isinstance(v, list) else plain(v) for k, v in self.duals.items()},
             "build_time": self.build_time,
             "solve_time": self.solve_time,
             "message": self.message,

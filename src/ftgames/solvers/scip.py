@@ -3,12 +3,14 @@ optimality by spatial branch and bound.  Pyomo ``scip_direct``, CVXPY ``SCIP``."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .base import Availability, Backend, solve_with_cvxpy, solve_with_pyomo_factory
 from .capabilities import Capability as C, Layer
-from .config import SolveConfig
 from .result import SolveResult
+
+if TYPE_CHECKING:  # only for annotations: config imports the registry, which imports every backend
+    from .config import SolveConfig
 
 
 class ScipBackend(Backend):
@@ -20,7 +22,17 @@ class ScipBackend(Backend):
         Layer.CVXPY: frozenset({C.LP, C.MILP, C.CONVEX_QP, C.MIQP, C.SOC}),
     }
     global_optimality = True
+    # Duals: none, said in the result's message.  Pyomo's scip_direct cannot import a dual suffix even for an LP
+    # (its solution loader has no get_duals: NotImplementedError, Pyomo 6.10).  CVXPY's SCIP interface returns
+    # duals only for a continuous LP (presolve off), and those are wrong for a row SCIP treats as a variable bound
+    # (measured: min 2x+3y+z with x <= 3 binding, shadow price -2, came back 0); none for a QP or MIP.
     pyomo_duals = False
+    cvxpy_duals = False
+    no_duals_reason = {
+        Layer.PYOMO: "not available: Pyomo's scip_direct interface cannot import duals (use highs or ipopt)",
+        Layer.CVXPY: "not available: CVXPY's SCIP interface gives none for QPs/MIPs and unreliable ones for LPs "
+                     "(use HIGHS or CLARABEL)",
+    }
 
     def availability(self, layer: Layer | None = None) -> Availability:
         try:
@@ -45,9 +57,46 @@ class ScipBackend(Backend):
         return params
 
     def solve_pyomo(self, model: Any, config: SolveConfig, *, convex: bool, formulation: str) -> SolveResult:
-        return solve_with_pyomo_factory(self, "scip_direct", model, config, self._params(config),
+        name = "scip_direct" if config.log else _register_quiet_scip()
+        return solve_with_pyomo_factory(self, name, model, config, self._params(config),
                                         convex=convex, formulation=formulation)
 
     def solve_cvxpy(self, problem: Any, config: SolveConfig, *, convex: bool, formulation: str) -> SolveResult:
         return solve_with_cvxpy(self, "SCIP", problem, config, {"scip_params": self._params(config)},
                                 convex=convex, formulation=formulation)
+
+
+QUIET_SCIP = "ftgames_scip_quiet"
+
+
+def _register_quiet_scip() -> str:
+    """Pyomo's ``scip_direct`` unmutes SCIP (``hideOutput(quiet=False)``) and captures its file descriptor through a
+    pipe while ``optimize()`` holds the GIL: anything SCIP prints beyond the pipe's buffer (warnings print whatever
+    ``display/verblevel`` says) blocks the solve forever.  This variant keeps SCIP's message handler quiet, so
+    nothing is written; it is used whenever no log is asked for."""
+    from pyomo.contrib.solver.common.factory import SolverFactory
+    from pyomo.contrib.solver.solvers.scip.scip_direct import ScipDirect
+
+    if QUIET_SCIP in SolverFactory:
+        return QUIET_SCIP
+
+    class _Quiet:
+        """The pyscipopt model, except that ``hideOutput`` always hides."""
+
+        def __init__(self, model: Any) -> None:
+            self._model = model
+
+        def hideOutput(self, quiet: bool = True) -> None:  # noqa: N802 - pyscipopt's name
+            self._model.hideOutput(True)
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._model, name)
+
+    class QuietScipDirect(ScipDirect):
+        def _create_solver_model(self, model: Any, config: Any) -> Any:
+            scip_model, loader, has_obj = super()._create_solver_model(model, config)
+            return _Quiet(scip_model), loader, has_obj
+
+    SolverFactory.register(name=QUIET_SCIP, legacy_name=QUIET_SCIP, doc="scip_direct with SCIP's output hidden")(
+        QuietScipDirect)
+    return QUIET_SCIP

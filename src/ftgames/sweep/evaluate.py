@@ -1,15 +1,14 @@
 """Evaluating one chunk of grid points through a game front end (runs inside a worker process).
 
-A front end may offer ``solve_batch(file, points) -> list[dict]`` (one flat row of scalars per point, solved in
-bulk); otherwise each point is solved with ``solve_game`` on a copy of the file with the point's values set, and
-its JSON report is flattened into one row.
+A front end may offer ``solve_batch(file, points, request) -> list[dict]`` (one flat row of scalars per point,
+solved in bulk); otherwise each point is solved with ``solve`` on a copy of the file with the point's values set,
+and its report (outcomes and game extras) is flattened into one row.
 """
 
 from __future__ import annotations
 
 import copy
 import importlib
-import inspect
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +19,8 @@ from .params import set_value
 
 #: Column holding a point's number in the full grid.
 POINT_COLUMN = "point"
+#: Report keys that describe the run rather than the point (left out of sweep rows).
+REPORT_ONLY_KEYS = ("schema", "game", "file", "parameters", "request")
 #: Prefix given to a result column whose name collides with a swept parameter or the point column.
 RESULT_PREFIX = "out."
 
@@ -29,7 +30,7 @@ class ChunkTask:
     """Everything a worker needs: picklable, and independent of the parent's game registry."""
 
     chunk: int
-    module: str  # importable name of the game's front end
+    module: str  # importable module exposing the game's front end as FRONT_END
     path: str
     text: str
     data: dict[str, Any]
@@ -62,18 +63,9 @@ def scalar(value: Any) -> Any:
     return str(value)
 
 
-def _call_with_options(func: Any, *args: Any, formulation: str | None, solver: str | None) -> Any:
-    """Pass ``formulation``/``solver`` only if the function accepts them (``solve_batch`` may not)."""
-    params = inspect.signature(func).parameters
-    accepts_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
-    kwargs = {k: v for k, v in (("formulation", formulation), ("solver", solver))
-              if accepts_any or k in params}
-    if not accepts_any:
-        options = (("formulation", formulation), ("solver", solver))
-        missing = [k for k, v in options if v is not None and k not in params]
-        if missing:
-            raise TypeError(f"{func.__module__}.{func.__name__} does not accept {', '.join(missing)}")
-    return func(*args, **kwargs)
+def has_solve_batch(fe: Any) -> bool:
+    """Whether a front end offers the bulk path (a subclass may switch it off with ``solve_batch = None``)."""
+    return callable(getattr(fe, "solve_batch", None))
 
 
 def point_file(task: ChunkTask, point: dict[str, float]) -> GameFile:
@@ -86,21 +78,21 @@ def point_file(task: ChunkTask, point: dict[str, float]) -> GameFile:
 
 def evaluate_chunk(task: ChunkTask) -> list[dict[str, Any]]:
     """Rows for the chunk's points, in the chunk's order; each row starts with the point number and its values."""
-    module = importlib.import_module(task.module)
+    fe = importlib.import_module(task.module).FRONT_END
     file = GameFile(task.path, task.text, task.data)
     points = [dict(p) for p in task.points]
-    if hasattr(module, "solve_batch"):
-        raw = _call_with_options(module.solve_batch, file, points, formulation=task.formulation, solver=task.solver)
-        raw = list(raw)
+    if has_solve_batch(fe):
+        raw = list(fe.solve_batch(file, points, fe.request(file, formulation=task.formulation, solver=task.solver)))
         if len(raw) != len(points):
-            raise RuntimeError(f"{task.module}.solve_batch returned {len(raw)} rows for {len(points)} points")
+            raise RuntimeError(f"{task.module}.FRONT_END.solve_batch returned {len(raw)} rows for {len(points)} "
+                               "points")
         results = [flatten(r) for r in raw]
     else:
-        results = [
-            flatten(_call_with_options(module.solve_game, point_file(task, p), formulation=task.formulation,
-                                       solver=task.solver))
-            for p in points
-        ]
+        results = []
+        for p in points:
+            single = point_file(task, p)
+            report = fe.solve(single, fe.request(single, formulation=task.formulation, solver=task.solver))
+            results.append(flatten({k: v for k, v in report.items() if k not in REPORT_ONLY_KEYS}))
     rows = []
     for index, point, result in zip(task.indices, points, results, strict=True):
         row: dict[str, Any] = {POINT_COLUMN: int(index), **point}

@@ -9,10 +9,12 @@ from typing import Any
 
 import numpy as np
 
+from ..errors import InputError
+
 _PART = re.compile(r"([A-Za-z_][\w-]*)((?:\[\d+\])*)")
 
 
-class SweepError(ValueError):
+class SweepError(InputError):
     """A sweep specification is malformed or names something the game file does not have."""
 
 

@@ -7,7 +7,9 @@ import importlib
 import json
 import math
 import os
+import sys
 import time
+import types
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..io.gamefile import GameFile, load_game_file
-from .evaluate import ChunkTask, evaluate_chunk
+from .evaluate import ChunkTask, evaluate_chunk, has_solve_batch
 from .executors import Executor, TaskFailure, make_executor, run_tasks
 from .grid import Grid
 from .params import ParameterAxis, SweepError, parse_axis
@@ -65,17 +67,22 @@ def _sweep_table(file: GameFile) -> dict[str, Any]:
 
 
 def _front_end_module(file: GameFile) -> str:
-    from ..games import GAMES
+    """The importable module holding the file's front end as ``FRONT_END`` (workers import it by name)."""
+    from ..games import front_end
 
-    game = file.data.get("game")
-    if game not in GAMES:
-        raise file.error("game", f"unknown game {game!r}; valid: {', '.join(GAMES)}")
-    name = GAMES[game]
-    try:
-        importlib.import_module(name)
-    except ImportError as exc:
-        raise SweepError(f"game {game!r}: its front end {name} cannot be imported ({exc})") from None
-    return name
+    fe = front_end(file)
+    name = type(fe).__module__
+    if getattr(importlib.import_module(name), "FRONT_END", None) is fe:
+        return name
+    # the instance may live in another module than its class (a subclass defined once, instances exposed by
+    # several small modules): look for the imported module that exposes this very object
+    # (read each module's own namespace: sys.modules also holds lazy stand-ins whose attribute access raises)
+    for module_name, module in list(sys.modules.items()):
+        if (module_name != "__main__" and isinstance(module, types.ModuleType)
+                and vars(module).get("FRONT_END") is fe):
+            return module_name
+    raise SweepError(f"game {fe.name!r}: no imported module exposes its front end as FRONT_END (its class is "
+                     f"defined in {name})")
 
 
 def _fingerprint(data: dict[str, Any]) -> str:
@@ -109,7 +116,7 @@ def run_sweep(
     data = {k: v for k, v in file.data.items() if k != "sweep"}
     module = _front_end_module(file)
 
-    batched = hasattr(importlib.import_module(module), "solve_batch")
+    batched = has_solve_batch(importlib.import_module(module).FRONT_END)
     axes = [p if isinstance(p, ParameterAxis) else parse_axis(p) for p in params]
     for axis in axes:
         axis.check_against(data, allow_missing=batched)

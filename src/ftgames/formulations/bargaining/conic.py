@@ -47,8 +47,8 @@ def one_specialist_conic(game: FineTuningGame) -> OneSpecialistConic:
 
 def check_one_specialist_quadratic(game: FineTuningGame) -> None:
     if game.n != 1 or not game.is_quadratic:
-        raise ModelError("formulation 'conic' (and 'log', 'geo_mean') needs one specialist with quadratic costs, "
-                         "linear revenue and no entry decisions; use 'single_level' or 'frontier'")
+        raise ModelError("formulation 'conic' (and 'conic:log', 'conic:geo_mean') needs one specialist with "
+                         "quadratic costs, linear revenue and no entry decisions; use 'single_level' or 'frontier'")
 
 
 def check_quadratic(game: FineTuningGame) -> None:

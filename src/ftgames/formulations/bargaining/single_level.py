@@ -149,6 +149,12 @@ def _initialize(m: Any, game: FineTuningGame, delta: Sequence[float]) -> None:
         m.t.value = min(us) * 0.5
 
 
+def variable_count(game: FineTuningGame) -> int:
+    """Scalar variables of the single-level program (δ_i, α_i − α0, μ_i, α0, an epigraph t): its size for the
+    default solver policy."""
+    return 3 * game.n + 2
+
+
 def solve_single_level(game: FineTuningGame, crit: Criterion, *, solver: str = "ipopt",
                        config: SolveConfig | None = None, seed: int = 0, polish: bool = True) -> SingleLevelSolution:
     """Solve the single-level program; Ipopt runs ``config.starts`` starts (the first at δ = 1/2) and keeps the best

@@ -3,10 +3,13 @@
 =====================  ====================================================================  =====================
 formulation            what it solves                                                        optimality
 =====================  ====================================================================  =====================
-``conic`` (``log``,    CVXPY programs in δ (one quadratic specialist; the utilitarian QP     global (convex)
-``geo_mean`` for Nash)  for n quadratic specialists; max_performance with every k ≥ 2)
+``conic`` (Nash:       CVXPY programs in δ (one quadratic specialist; the utilitarian QP     global (convex)
+``conic:log`` or       for n quadratic specialists; max_performance with every k ≥ 2)
+``conic:geo_mean``)
 ``vertices``           max_performance when every k ≤ 2 (convex objective: a vertex)        exact
-``single_level``       Pyomo program embedding the equilibrium conditions (linear revenue)   Ipopt: local; SCIP: global
+``single_level``       Pyomo program embedding the equilibrium conditions (linear revenue)   SCIP: global (the
+                                                                                             default while small);
+                                                                                             Ipopt: local
 ``frontier``           sampled exact equilibria, best sample refined (entry costs, power     local
                        revenue, anything)
 =====================  ====================================================================  =====================
@@ -23,14 +26,15 @@ import numpy as np
 from ...models.costs import ModelError
 from ...models.fine_tuning import FineTuningGame
 from ...models.outcomes import BargainingOutcome, Equilibrium
-from ...solvers import Capability, SolveConfig, Status, solve
+from ...solvers import Capability, Layer, SolveConfig, Status, resolve_solver, solve
 from ..equilibrium import default_formulation, solve_equilibrium
+from ..grammar import parse_formulation
 from . import conic, frontier, kalai_smorodinsky, nash, performance, single_level
 
 SOLUTIONS = ("utilitarian", "nash", "egalitarian", "kalai_smorodinsky", "max_performance", "generalist_optimal",
              "specialist_optimal")
 ALIASES = {"vertical_monopoly": "utilitarian"}
-FORMULATIONS = ("conic", "log", "geo_mean", "vertices", "single_level", "frontier")
+FORMULATIONS = ("conic", "conic:log", "conic:geo_mean", "vertices", "single_level", "frontier")
 
 
 def canonical(solution: str) -> str:
@@ -59,7 +63,7 @@ def choose_formulation(game: FineTuningGame, solution: str, disagreement: Sequen
     if solution == "max_performance" and _performance_conic(game):
         return "conic" if min(performance.exponents(game)) >= 2 else "vertices"
     if game.n == 1 and game.is_quadratic and (zero_d or solution == "nash"):
-        return "log" if solution == "nash" else "conic"
+        return "conic:log" if solution == "nash" else "conic"
     if game.linear_revenue and not game.has_entry_decisions:
         return "single_level"
     return "frontier"
@@ -85,26 +89,38 @@ def bargain(game: FineTuningGame, solution: str, *, formulation: str | None = No
     players = game.n + 1
     weights = _vector("weights", weights, players, 1.0, positive=True)
     disagreement = _vector("disagreement", disagreement, players, 0.0)
-    form = formulation or choose_formulation(game, name, disagreement)
-    if form not in FORMULATIONS:
-        raise ModelError(f"bargaining formulation must be one of {', '.join(FORMULATIONS)}, got {form!r}")
-    if form in ("conic", "log", "geo_mean"):
-        delta, status, is_global, objective, used = _conic(game, name, form, solver or config.solver or "clarabel",
-                                                           config, weights, disagreement, aggregate)
+    form = str(parse_formulation(formulation, FORMULATIONS, source="bargain(formulation=...)")
+               if formulation is not None else choose_formulation(game, name, disagreement))
+    backend = None
+    if form.startswith("conic"):
+        variant = form.partition(":")[2] or "conic"
+        backend = resolve_solver(Layer.CVXPY, _conic_requires(name, variant), solver=solver, config=config).name
+        delta, status, is_global, objective, used = _conic(game, name, variant, backend, config, weights,
+                                                           disagreement, aggregate)
     elif form == "vertices":
         if name != "max_performance":
             raise ModelError("formulation 'vertices' applies to max_performance only")
         delta, objective = performance.best_vertex(game, aggregate)
         status, is_global, used = Status.OPTIMAL, True, "exact"
     elif form == "single_level":
-        delta, status, is_global, objective, used = _single_level(game, name, solver or config.solver or "ipopt",
-                                                                  config, weights, disagreement, aggregate)
+        backend = resolve_solver(Layer.PYOMO, {Capability.NLP}, solver=solver, config=config,
+                                 size=single_level.variable_count(game)).name
+        delta, status, is_global, objective, used = _single_level(game, name, backend, config, weights,
+                                                                  disagreement, aggregate)
     else:
         delta, objective = _frontier(game, name, weights, disagreement, aggregate, points_per_axis)
         status, is_global, used = Status.LOCALLY_OPTIMAL, False, "sampled+nelder-mead"
     eq = exact_equilibrium(game, delta)
     return BargainingOutcome(name, eq, form, used, str(status), is_global, objective, labels_of(eq.delta),
-                             {"weights": list(weights), "disagreement": list(disagreement)})
+                             {"weights": list(weights), "disagreement": list(disagreement)}, backend)
+
+
+def _conic_requires(name: str, variant: str) -> set[Capability]:
+    if name == "utilitarian":
+        return {Capability.CONVEX_QP}
+    if name == "nash" and variant in ("conic", "log"):
+        return {Capability.EXP_CONE, Capability.SOC}
+    return {Capability.SOC}
 
 
 def _vector(name: str, values: Sequence[float] | None, size: int, default: float, positive: bool = False):
@@ -123,7 +139,7 @@ def _vector(name: str, values: Sequence[float] | None, size: int, default: float
 def _conic(game: FineTuningGame, name: str, form: str, solver: str, config: SolveConfig, weights, disagreement,
            aggregate: str):
     if form in ("log", "geo_mean") and name != "nash":
-        raise ModelError(f"formulation {form!r} is a form of the Nash program; {name!r} uses 'conic'")
+        raise ModelError(f"formulation 'conic:{form}' is a form of the Nash program; {name!r} uses 'conic'")
     if name == "utilitarian":
         problem, delta = conic.utilitarian_problem(game)
         requires = {Capability.CONVEX_QP}
@@ -147,14 +163,12 @@ def _conic(game: FineTuningGame, name: str, form: str, solver: str, config: Solv
             problem, delta = kalai_smorodinsky.kalai_smorodinsky_problem(game, *ideal)
         requires = {Capability.SOC}
     result = solve(problem, requires=requires, solver=solver, config=config, convex=True,
-                   formulation=f"bargaining:{name}:{form}")
+                   formulation=f"bargaining {name}: conic:{form}")
     result.raise_for_status()
     value = np.atleast_1d(delta.value).astype(float)
     # sharpen a flat interior-point optimum on its first-order condition (log U_G, log U_D are concave in δ)
     if name == "nash" and game.n == 1:
         value[0], _ = nash.polish(game, float(value[0]), weights, disagreement)
-    elif name == "utilitarian":
-        value = np.array(conic.polish_utilitarian(game, value))
     elif name == "utilitarian":
         value = np.array(conic.polish_utilitarian(game, value))
     elif name in ("generalist_optimal", "specialist_optimal"):

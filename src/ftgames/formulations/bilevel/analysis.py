@@ -18,7 +18,7 @@ from pyomo.repn import generate_standard_repn
 
 from ftgames.solvers import Capability
 
-from .model import BilevelError, Follower
+from .interface import BilevelError, FollowerSpec
 
 HESSIAN_TOL = 1e-9
 
@@ -73,7 +73,7 @@ def _curvature(expr: Any, index: dict[int, int]) -> str:
     return "indefinite"
 
 
-def check_follower(follower: Follower, all_variables: list[Any]) -> None:
+def check_follower(follower: FollowerSpec, all_variables: list[Any]) -> None:
     """Refuse (BilevelError) a follower whose KKT conditions would not characterize its optima."""
     ys = follower.variables()
     for v in ys:
@@ -103,7 +103,7 @@ def check_follower(follower: Follower, all_variables: list[Any]) -> None:
                 _require(shape, {"affine", "concave"}, follower, f"row {row.name!r} (>=)")
 
 
-def _require(shape: str, allowed: set[str], follower: Follower, what: str) -> None:
+def _require(shape: str, allowed: set[str], follower: FollowerSpec, what: str) -> None:
     if shape in allowed:
         return
     if shape in ("nonlinear", "parametric"):

@@ -4,9 +4,11 @@ Reported per follower: its objective at the solution ``f(y*)``, its best respons
 and the gap ``|f(y*) - f*| / (1 + |f*|)``; for the whole solution: the complementarity residual
 ``max_pairs min(|mu|, |slack|)`` and the largest primal violation of any leader or follower row or bound.
 
-Labels: ``certified_global`` (every check passes, the single-level program was solved to proven global optimality
-by an exact encoding), ``certified_local`` (every check passes: an equilibrium of the followers at a leader decision
-that is only locally optimal or not proven optimal), ``uncertified`` (anything else; never an equilibrium).
+Levels (the vocabulary of every ftgames certificate, :class:`ftgames.models.outcomes.Level`): ``global`` (every
+check passes, the single-level program was solved to proven global optimality by an exact encoding), ``local``
+(every check passes: an equilibrium of the followers at a leader decision that is only locally optimal or not proven
+optimal), ``none`` (anything else; never an equilibrium).  ``label`` spells the same as ``certified_global`` /
+``certified_local`` / ``uncertified``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 
 import pyomo.environ as pyo
 
+from ftgames.models.outcomes import Certificate as CommonCertificate, Level
 from ftgames.solvers import SolveConfig, Status, capable_backends, solve
 from ftgames.solvers.capabilities import Layer
 
@@ -40,28 +43,48 @@ class FollowerCheck:
     backend: str
 
 
+LEVEL_OF_LABEL = {CERTIFIED_GLOBAL: Level.GLOBAL, CERTIFIED_LOCAL: Level.LOCAL, UNCERTIFIED: Level.NONE}
+
+
 @dataclass
 class Certificate:
+    """The checks of one bilevel solution; :attr:`level` is the library-wide verdict."""
+
     label: str
     followers: list[FollowerCheck] = field(default_factory=list)
     complementarity_residual: float | None = None
     primal_infeasibility: float | None = None
     bigm_active: list[str] = field(default_factory=list)
-    reasons: list[str] = field(default_factory=list)  # why the label is not certified_global
+    reasons: list[str] = field(default_factory=list)  # why the level is not global
+
+    @property
+    def level(self) -> Level:
+        return LEVEL_OF_LABEL[self.label]
+
+    @property
+    def is_global(self) -> bool:
+        return self.level is Level.GLOBAL
 
     @property
     def certified(self) -> bool:
-        return self.label in (CERTIFIED_GLOBAL, CERTIFIED_LOCAL)
+        """True iff the level is global (the one meaning of "certified" in ftgames)."""
+        return self.level is Level.GLOBAL
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def checks(self) -> dict[str, Any]:
         return {
-            "label": self.label,
             "followers": [vars(f) for f in self.followers],
             "complementarity_residual": self.complementarity_residual,
             "primal_infeasibility": self.primal_infeasibility,
-            "bigm_active": self.bigm_active,
-            "reasons": self.reasons,
+            "bigm_active": list(self.bigm_active),
         }
+
+    def common(self, method: str = "") -> CommonCertificate:
+        """The same verdict as the library-wide frozen record."""
+        return CommonCertificate(self.level, method, self.checks, tuple(self.reasons))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": str(self.level), "label": self.label, "checks": self.checks, "reasons": list(self.reasons)}
 
 
 def primal_infeasibility(model: Any) -> float:
@@ -126,7 +149,7 @@ def best_response(bm: BilevelModel, follower_name: str, solver: str, config: Sol
     for solver in candidates:
         result = solve(clone, requires=needs, solver=solver, config=config, convex=True,
                        formulation=f"best response of {follower_name}")
-        if result.status not in (Status.ERROR, Status.INACCURATE):
+        if result.status is not Status.ERROR:
             break
     if result.status is Status.INFEASIBLE:
         # The leader's decision is feasible only up to round-off (e.g. a follower set that is a single point):

@@ -22,7 +22,7 @@ import pyomo.environ as pyo
 from pyomo.core.expr.calculus.derivatives import differentiate
 from pyomo.core.expr.visitor import identify_variables
 
-from .model import BilevelModel, Follower
+from .interface import BilevelSpec, FollowerSpec
 
 
 @dataclass
@@ -70,13 +70,13 @@ def _is_zero(expr: Any) -> bool:
     return not any(True for _ in identify_variables(expr, include_fixed=True)) and pyo.value(expr) == 0
 
 
-def add_kkt(single: Any, bm: BilevelModel) -> KKTSystem:
+def add_kkt(single: Any, bm: BilevelSpec) -> KKTSystem:
     """Write every follower's stationarity, multiplier and dual-link rows onto ``single`` (a clone of ``bm.model``)."""
     systems = [_add_follower_kkt(single, bm, f) for f in bm.followers]
     return KKTSystem(systems)
 
 
-def _add_follower_kkt(single: Any, bm: BilevelModel, original: Follower) -> FollowerKKT:
+def _add_follower_kkt(single: Any, bm: BilevelSpec, original: FollowerSpec) -> FollowerKKT:
     fblock = single.find_component(original.block.name)
     sign = 1 if original.sense == "min" else -1
     ys = [v for v in fblock.component_data_objects(pyo.Var, descend_into=True) if not v.fixed]

@@ -15,10 +15,8 @@ from typing import Any
 import pyomo.environ as pyo
 from pyomo.common.errors import InvalidConstraintError
 
-
-class BilevelError(ValueError):
-    """The bilevel model is malformed or cannot be reformulated soundly."""
-
+from .interface import BilevelError
+from .reformulate import Reformulation, reformulate
 
 SENSES = ("min", "max")
 
@@ -159,11 +157,9 @@ class BilevelModel:
                     "Pyomo cannot send to a solver: write it as two rows (lo <= body and body <= up)"
                 ) from err
 
-    def reformulate(self, encoding: str = "sos1", **options: Any) -> Any:
+    def reformulate(self, encoding: str = "sos1", **options: Any) -> Reformulation:
         """The single-level program (a :class:`~.reformulate.Reformulation`): KKT conditions of every follower,
         complementarity written with ``encoding``.  ``.model`` is the Pyomo model; ``.pprint()`` prints it."""
-        from .reformulate import reformulate
-
         return reformulate(self, encoding=encoding, **options)
 
     def load_values(self, values: dict[str, Any]) -> None:

@@ -15,8 +15,8 @@ from ftgames.solvers import Capability
 
 from .analysis import check_follower, program_requirements
 from .encodings import EncodingReport, encoding_module
+from .interface import BilevelError, BilevelSpec
 from .kkt import KKTSystem, add_kkt
-from .model import BilevelError, BilevelModel
 
 
 @dataclass
@@ -49,7 +49,7 @@ def normalize_requirements(needs: set[Capability]) -> set[Capability]:
     return needs
 
 
-def build_kkt(bm: BilevelModel) -> Reformulation:
+def build_kkt(bm: BilevelSpec) -> Reformulation:
     """Validate the bilevel model, refuse unsound followers, and write the (unencoded) KKT system on a clone."""
     bm.validate()
     all_vars = list(bm.model.component_data_objects(pyo.Var, descend_into=True))
@@ -82,6 +82,6 @@ def encode(reform: Reformulation, encoding: str, options: dict[str, Any]) -> Ref
     return reform
 
 
-def reformulate(bm: BilevelModel, encoding: str = "sos1", **options: Any) -> Reformulation:
+def reformulate(bm: BilevelSpec, encoding: str = "sos1", **options: Any) -> Reformulation:
     """KKT reformulation of ``bm`` with complementarity written by ``encoding`` (see ``encodings``)."""
     return encode(build_kkt(bm), encoding, options)

@@ -8,48 +8,64 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from ftgames.solvers import SolveConfig, SolveResult, Status, check_backend, solve
+from ftgames.solvers import SolveConfig, SolveResult, Status, check_backend, resolve_solver, solve
 from ftgames.solvers.capabilities import Layer
 
+from ...errors import OptionError, SolveError
+from ...models.outcomes import LEVEL_ORDER, Level
 from .certificate import UNCERTIFIED, Certificate, certify
 from .encodings import EncodingReport, encoding_module
 from .model import BilevelModel
 from .reformulate import Reformulation, build_kkt, encode, encoding_requirements, normalize_requirements
 
-DEFAULT_SOLVER = "scip"
 
-
-class NotCertified(RuntimeError):
+class NotCertified(SolveError):
     """An uncertified bilevel result was asked for as an equilibrium."""
 
 
 @dataclass
 class BilevelResult(SolveResult):
-    """A :class:`SolveResult` of the single-level program plus the certificate and the encoding's report."""
+    """A :class:`SolveResult` of the single-level program plus the certificate and the encoding's report.
+
+    ``duals``: the single-level program's duals of the **leader's** rows (rows of ``bm.model`` outside every
+    follower block), by full Pyomo name, in the one convention of ``SolveResult.duals`` (d(leader's optimal value) /
+    d(rhs), leader's sense; local to the solved active set).  Empty when the backend gives no duals (SCIP, a MIP
+    encoding such as sos1/bigm on any backend: the message says why) and, for now, with ``enumeration`` (its driver
+    does not pass the winning piece's duals on).
+    ``multipliers``: every follower row's KKT multiplier at the solution, by the row's full name (``lower.c1``,
+    ``lower.balance[2]``), with the sign of :meth:`Follower.dual`: d(follower's optimal value) / d(rhs) in the
+    follower's own sense (a minimizing follower's ``<=`` row <= 0, ``>=`` row >= 0).  Rows without follower variables
+    (no multiplier in the KKT system) and variable bounds are left out.
+    """
 
     encoding: str = ""
     certificate: Certificate | None = None
     report: EncodingReport | None = None
     reformulation: Reformulation | None = field(default=None, repr=False)
+    multipliers: dict[str, float] = field(default_factory=dict)
 
     @property
     def certified(self) -> bool:
+        """True iff the certificate's level is global."""
         return self.certificate is not None and self.certificate.certified
 
     @property
     def label(self) -> str:
         return self.certificate.label if self.certificate is not None else UNCERTIFIED
 
-    def require_certified(self) -> BilevelResult:
-        """Return self if the solution is a certified equilibrium, else raise :class:`NotCertified`."""
-        if not self.certified:
+    def require_certified(self, level: str = "local") -> BilevelResult:
+        """Return self if the certificate's level is at least ``level`` ("local": every follower checked, an
+        equilibrium; "global": also proved optimal for the leader), else raise :class:`NotCertified`."""
+        have = self.certificate.level if self.certificate is not None else Level.NONE
+        if LEVEL_ORDER.index(have) < LEVEL_ORDER.index(Level(level)):
             why = "; ".join(self.certificate.reasons) if self.certificate else self.message
-            raise NotCertified(f"{self.formulation}: status {self.status}, not certified: {why}")
+            raise NotCertified(f"{self.formulation}: status {self.status}, certificate {have}, not {level}: {why}")
         return self
 
     def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
         out["encoding"] = self.encoding
+        out["multipliers"] = dict(self.multipliers)
         out["certificate"] = self.certificate.to_dict() if self.certificate else None
         if self.report is not None:
             out["bigm"] = [vars(v) for v in self.report.bigm]
@@ -70,6 +86,46 @@ def sos_safe_config(model: Any, solver: str, config: SolveConfig) -> SolveConfig
     return config.with_(options={**SCIP_SOS_OPTIONS, **config.options})
 
 
+def leader_duals(bm: BilevelModel, duals: dict[str, Any]) -> dict[str, Any]:
+    """The entries of the single-level ``duals`` that belong to the leader's rows (rows of ``bm.model`` that are not
+    on a follower block); the KKT, link and encoding rows and the followers' primal rows are left out."""
+    blocks = {id(f.block) for f in bm.followers}
+
+    def on_follower(row: Any) -> bool:
+        parent = row.parent_block()
+        while parent is not None:
+            if id(parent) in blocks:
+                return True
+            parent = parent.parent_block()
+        return False
+
+    leader = {c.name for c in bm.model.component_data_objects(pyo.Constraint, active=True, descend_into=True)
+              if not on_follower(c)}
+    return {k: v for k, v in duals.items() if k in leader}
+
+
+def follower_multipliers(reform: Reformulation, values: dict[str, Any]) -> dict[str, float]:
+    """Each follower row's multiplier ``s * (mu_lb - mu_ub - nu)`` (``s`` +1 min, -1 max) read from the solution
+    ``values``: d(follower's optimal value)/d(rhs), the sign of ``Follower.dual`` (see ``kkt.py``)."""
+    out: dict[str, float] = {}
+    for fk in reform.kkt.followers:
+        combo: dict[str, float] = {}
+        for p in fk.pairs:
+            if p.row is None:
+                continue  # a variable bound, not a row
+            mu = values.get(p.multiplier.name)
+            if mu is None:
+                continue
+            combo[p.row.name] = combo.get(p.row.name, 0.0) + (mu if p.side == "lb" else -mu)
+        for key, nu_var in fk.equality_multipliers.items():
+            nu = values.get(nu_var.name)
+            row = fk.equality_rows[key]
+            if nu is not None:
+                combo[row.name] = combo.get(row.name, 0.0) - nu
+        out.update({name: float(fk.sign * val) for name, val in combo.items()})
+    return out
+
+
 def solve_bilevel(
     bm: BilevelModel,
     *,
@@ -80,24 +136,36 @@ def solve_bilevel(
     tolerance: float = 1e-5,
     **options: Any,
 ) -> BilevelResult:
-    """Solve ``bm`` through the KKT reformulation with ``encoding`` on backend ``solver`` and certify the answer.
+    """Solve ``bm`` through the KKT reformulation with ``encoding`` and certify the answer.
+
+    The backend is ``solver``, else ``FTGAMES_SOLVER``, else ``config.solver``, else the default policy for the
+    encoded program (:mod:`ftgames.solvers.policy`: SCIP for every encoding while the program is small).  Times are
+    wall clock: ``build_time`` (KKT system and encoding, bound tightening included), ``solve_time`` (every solve).
 
     ``options`` go to the encoding (e.g. ``bigm=50``, ``bigm_default``, ``tighten``, ``choices``/``default`` for
     ``mixed``, ``eps_schedule`` for ``product``).  The solution is also loaded into ``bm.model``'s variables.
     """
     config = config or SolveConfig()
-    name = solver or config.solver or DEFAULT_SOLVER
     module = encoding_module(encoding)
-    formulation = f"{bm.name}:kkt+{encoding}"
+    unknown = sorted(set(options) - set(module.OPTIONS))
+    if unknown:
+        raise OptionError(f"solve_bilevel: unknown option(s) {', '.join(unknown)} for encoding {encoding!r}; valid: "
+                          f"{', '.join(module.OPTIONS) or 'none'} (and solver, config, certificate_solver, tolerance)")
+    formulation = f"{bm.name}: kkt:{encoding}"
     t0 = time.perf_counter()
     reform = build_kkt(bm)
     needs = normalize_requirements(reform.requires() | encoding_requirements(encoding, options))
     if encoding == "enumeration":
         needs = reform.requires()
+    choice = resolve_solver(Layer.PYOMO, needs, solver=solver, config=config, formulation=formulation,
+                            size=sum(1 for _ in reform.model.component_data_objects(pyo.Var, descend_into=True)))
+    name = choice.name
     check_backend(name, Layer.PYOMO, needs, formulation)  # fails before the encoding's tightening solves
     if encoding == "enumeration":
         build_time = time.perf_counter() - t0
+        t1 = time.perf_counter()
         raw = module.solve_pieces(reform, name, config, options)
+        raw.solve_time = time.perf_counter() - t1  # wall clock over every piece, not the last piece's report
         exact = raw.is_global
         report = EncodingReport("enumeration", exact, pairs=[p.key for p in reform.kkt.pairs],
                                 notes=raw.message.splitlines())
@@ -107,14 +175,19 @@ def solve_bilevel(
         build_time = time.perf_counter() - t0
         config = sos_safe_config(reform.model, name, config)
         driver = getattr(module, "solve_encoded", None)
+        t1 = time.perf_counter()
         if driver is not None:
             raw = driver(reform, name, config, options)
         else:
             raw = solve(reform.model, requires=reform.requires(), solver=name, config=config,
                         formulation=formulation)
+        raw.solve_time = max(raw.solve_time, time.perf_counter() - t1)
+    raw.backend_source = choice.source
     raw.build_time += build_time
-    result = BilevelResult(**{k: getattr(raw, k) for k in SolveResult.__dataclass_fields__},
-                           encoding=encoding, report=report, reformulation=reform)
+    single_level = {k: getattr(raw, k) for k in SolveResult.__dataclass_fields__}
+    single_level["duals"] = leader_duals(bm, raw.duals)
+    result = BilevelResult(**single_level, encoding=encoding, report=report, reformulation=reform,
+                           multipliers=follower_multipliers(reform, raw.values) if raw.ok else {})
     result.formulation = formulation
     if not raw.ok:
         reasons = [f"single-level solve ended with status {raw.status}: {raw.message}"]

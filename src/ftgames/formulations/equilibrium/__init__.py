@@ -1,8 +1,9 @@
 """The investment stage at given shares δ as interchangeable formulations of the same subgame-perfect equilibrium.
 
 ``closed_form``  analytic (polynomial costs, linear revenue, no entry decisions)        exact
-``kkt``          the followers' KKT conditions through the leader–follower layer:
-                 encodings sos1 / bigm / indicator (SCIP: global), product (Ipopt: local)
+``kkt:<enc>``    the followers' KKT conditions through the leader–follower layer, encodings
+                 sos1 / bigm / indicator / product; global with SCIP (the default policy while small),
+                 local with Ipopt
 ``enumeration``  over participation sets (entry costs, outside options)                  exact for linear revenue
 """
 
@@ -11,27 +12,37 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ...models.costs import ModelError
+from ...errors import OptionError
 from ...models.fine_tuning import FineTuningGame
 from ...models.outcomes import Equilibrium
+from ..grammar import parse_formulation
 from .closed_form import solve_closed_form
-from .enumeration import exact_leader, solve_enumeration
+from .enumeration import solve_enumeration
+from .leader import exact_leader
 
-FORMULATIONS = ("closed_form", "kkt", "enumeration")
+FORMULATIONS = ("closed_form", "enumeration", "kkt:sos1", "kkt:bigm", "kkt:indicator", "kkt:product")
 
 
-def solve_equilibrium(game: FineTuningGame, delta: float | Sequence[float], formulation: str = "closed_form",
+def solve_equilibrium(game: FineTuningGame, delta: float | Sequence[float], formulation: Any = "closed_form",
                       **options: Any) -> Equilibrium:
-    """The SPE at shares δ with the named formulation (``options``: ``encoding``, ``solver``, ``config`` for kkt)."""
-    if formulation == "closed_form":
-        return solve_closed_form(game, delta)
-    if formulation == "enumeration":
-        return solve_enumeration(game, delta)
-    if formulation == "kkt":
+    """The SPE at shares δ with the named formulation (``kind[:encoding]``, see :data:`FORMULATIONS`).
+
+    ``options`` go to the formulation: for ``kkt`` they are ``solver``, ``config``, ``polish`` and the encoding's
+    own options (see :func:`ftgames.formulations.equilibrium.kkt.solve_kkt`); ``closed_form`` and ``enumeration``
+    take only ``config`` (ignored: they run no solver).  An unknown option raises :class:`OptionError`.
+    """
+    if "encoding" in options:  # the old spelling solve_equilibrium(g, d, "kkt", encoding="bigm")
+        formulation = (formulation, options.pop("encoding"))
+    form = parse_formulation(formulation, FORMULATIONS, source="solve_equilibrium(formulation=...)")
+    if form.kind == "kkt":
         from .kkt import solve_kkt
 
-        return solve_kkt(game, delta, **options)
-    raise ModelError(f"formulation must be one of {', '.join(FORMULATIONS)}, got {formulation!r}")
+        return solve_kkt(game, delta, encoding=form.encoding, **options)
+    unknown = sorted(set(options) - {"config", "solver"})
+    if unknown:
+        raise OptionError(f"solve_equilibrium: formulation {str(form)!r} takes no option(s) {', '.join(unknown)}; "
+                          "valid: config, solver (both unused: it runs no solver)")
+    return solve_closed_form(game, delta) if form.kind == "closed_form" else solve_enumeration(game, delta)
 
 
 def default_formulation(game: FineTuningGame) -> str:

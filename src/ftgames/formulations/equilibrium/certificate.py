@@ -7,7 +7,8 @@ import math
 from collections.abc import Sequence
 
 from ...models.fine_tuning import FineTuningGame
-from ...models.outcomes import Certificate, CertificateStatus, Equilibrium, Regime
+from ...models.outcomes import Certificate, Equilibrium, Level, Regime
+from .leader import exact_leader
 
 FOLLOWER_TOL = 1e-6
 LEADER_TOL = 1e-7
@@ -26,8 +27,6 @@ def certify(game: FineTuningGame, delta: Sequence[float], alpha0: float, alpha: 
     """Re-solve each follower exactly at α0 (``follower_gap`` = max |α_i − α0 − Δ_i*| over participants, ∞ on a
     participation mismatch); ``leader_gap`` = exact leader optimum − G's value (computed here by enumeration when
     revenue is linear).  GLOBAL iff the method is global and both gaps are within tolerance."""
-    from .enumeration import exact_leader
-
     gap = 0.0
     for i, d in enumerate(delta):
         response = game.follower_response(i, d, alpha0)
@@ -44,31 +43,39 @@ def certify(game: FineTuningGame, delta: Sequence[float], alpha0: float, alpha: 
     scale = max(1.0, abs(value))
     follower_ok = gap <= FOLLOWER_TOL * max(1.0, alpha0)
     leader_ok = leader_gap is not None and leader_gap <= LEADER_TOL * scale
+    checks = {"follower_gap": gap, "leader_gap": leader_gap, "exact_method": bool(global_method)}
+    reasons: list[str] = []
+    if not follower_ok:
+        reasons.append(f"a specialist is not at its best response (gap {gap:.3g})")
+    if leader_gap is None:
+        reasons.append("G's exact optimum is unknown here (power revenue): leader optimality not checked")
+    elif not leader_ok:
+        reasons.append(f"G's value is {leader_gap:.3g} below its exact optimum")
+    if not global_method:
+        reasons.append(f"{method} does not prove global optimality")
     if follower_ok and leader_ok and global_method:
-        status = CertificateStatus.GLOBAL
-        message = "every follower re-solved exactly; leader value equals its exact optimum"
-    elif follower_ok and (leader_gap is None or leader_gap <= LEADER_TOL * scale):
-        status = CertificateStatus.LOCAL
-        message = "followers re-solved exactly; leader optimality only local"
+        level = Level.GLOBAL
+    elif follower_ok and (leader_gap is None or leader_ok):
+        level = Level.LOCAL
     else:
-        status = CertificateStatus.UNCERTIFIED
-        message = (f"check failed: follower gap {gap:.3g}, leader gap "
-                   f"{'unknown' if leader_gap is None else f'{leader_gap:.3g}'}")
-    return Certificate(status, method, gap, leader_gap, message)
+        level = Level.NONE
+    return Certificate(level, method, checks, tuple(reasons))
 
 
 def make_equilibrium(game: FineTuningGame, delta: Sequence[float], alpha0: float, alpha: Sequence[float],
                      participating: Sequence[bool], *, formulation: str, solver: str, global_method: bool,
-                     generalist_participates: bool = True, leader_optimum: float | None = None) -> Equilibrium:
+                     generalist_participates: bool = True, leader_optimum: float | None = None,
+                     status: str | None = None, backend: str | None = None, build_time: float = 0.0) -> Equilibrium:
     """Assemble an :class:`Equilibrium` (utilities evaluated from the model) with its certificate."""
     delta = tuple(float(d) for d in delta)
     if not generalist_participates:
         n = game.n
-        cert = Certificate(CertificateStatus.GLOBAL if global_method else CertificateStatus.LOCAL, formulation,
-                           0.0, 0.0, "G abstains (its best utility is below its outside option): nobody invests")
+        cert = Certificate(Level.GLOBAL if global_method else Level.LOCAL, formulation,
+                           {"follower_gap": 0.0, "leader_gap": 0.0, "exact_method": bool(global_method)},
+                           () if global_method else (f"{formulation} does not prove global optimality",))
         return Equilibrium(delta, 0.0, (0.0,) * n, game.generalist.outside_option,
                            tuple(s.outside_option for s in game.specialists), (Regime.ABSTAIN,) * n, cert,
-                           formulation, solver, False)
+                           formulation, solver, False, status or _status(cert), backend, build_time)
     alpha = tuple(float(a) if p else float(alpha0) for a, p in zip(alpha, participating, strict=True))
     u_g = game.generalist_utility(delta, alpha0, alpha, participating)
     u_d = tuple(game.specialist_utility(i, d, alpha0, alpha[i]) if participating[i]
@@ -76,4 +83,9 @@ def make_equilibrium(game: FineTuningGame, delta: Sequence[float], alpha0: float
     regimes = tuple(regime_of(p, a - alpha0) for p, a in zip(participating, alpha, strict=True))
     cert = certify(game, delta, alpha0, alpha, participating, method=formulation, global_method=global_method,
                    leader_optimum=leader_optimum)
-    return Equilibrium(delta, float(alpha0), alpha, u_g, u_d, regimes, cert, formulation, solver, True)
+    return Equilibrium(delta, float(alpha0), alpha, u_g, u_d, regimes, cert, formulation, solver, True,
+                       status or _status(cert), backend, build_time)
+
+
+def _status(cert: Certificate) -> str:
+    return "optimal" if cert.level is Level.GLOBAL else "locally_optimal"

@@ -4,26 +4,28 @@
     D_i:  max_{α_i}         (1 − δ_i) r_i(α_i) − φ_i(α_i − α0)     s.t.  α_i ≥ α0      (δ fixed: parameters)
 
 Each follower is concave, so its KKT conditions are exact; :func:`ftgames.formulations.bilevel.solve_bilevel`
-reformulates them with a complementarity encoding: ``sos1``, ``bigm``, ``indicator`` (SCIP: global) or ``product``
-(Ipopt: local; SCIP: global).  Entry costs are a discrete participation choice that KKT conditions cannot express:
-use the ``enumeration`` formulation for them.
+reformulates them with a complementarity encoding: ``sos1``, ``bigm``, ``indicator`` or ``product``; the backend
+comes from ``solver=``, ``FTGAMES_SOLVER``, ``config`` or the default policy (SCIP, global, while the program is
+small; Ipopt, local, for a large ``product`` program).  Entry costs are a discrete participation choice that KKT
+conditions cannot express: use the ``enumeration`` formulation for them.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
 import pyomo.environ as pyo
 
+from ...errors import OptionError
 from ...models.costs import ModelError
 from ...models.fine_tuning import FineTuningGame
-from ...models.outcomes import Equilibrium
+from ...models.outcomes import Equilibrium, Level
 from ...solvers import SolveConfig
 from .certificate import make_equilibrium
 
 ENCODINGS = ("sos1", "bigm", "indicator", "product")
-DEFAULT_SOLVER = {"sos1": "scip", "bigm": "scip", "indicator": "scip", "product": "ipopt"}
 
 
 def _power(x: Any, p: float) -> Any:
@@ -73,26 +75,34 @@ def solve_kkt(game: FineTuningGame, delta: float | Sequence[float], *, encoding:
     solution's active set and kept if G's utility is at least as high (the global solve located the piece, Ipopt
     sharpens the point on it).
     """
-    from ..bilevel import CERTIFIED_GLOBAL, solve_bilevel
+    from ..bilevel import solve_bilevel
+    from ..bilevel.encodings import encoding_module
 
     if encoding not in ENCODINGS:
         raise ModelError(f"kkt encoding must be one of {', '.join(ENCODINGS)}, got {encoding!r}")
+    valid = ("solver", "config", "polish", "certificate_solver", "tolerance", *encoding_module(encoding).OPTIONS)
+    unknown = sorted(set(options) - set(valid))
+    if unknown:
+        raise OptionError(f"solve_equilibrium(formulation='kkt:{encoding}'): unknown option(s) {', '.join(unknown)}; "
+                          f"valid: {', '.join(valid)}")
     delta = game.check_delta(delta)
+    t0 = time.perf_counter()
     bm = build_bilevel(game, delta)
-    name = solver or (config.solver if config else None) or DEFAULT_SOLVER[encoding]
-    result = solve_bilevel(bm, encoding=encoding, solver=name, config=config, **options)
+    build_time = time.perf_counter() - t0
+    result = solve_bilevel(bm, encoding=encoding, solver=solver, config=config, **options)
     result.raise_for_status()
-    proved = result.certificate is not None and result.certificate.label == CERTIFIED_GLOBAL
+    proved = result.certificate is not None and result.certificate.level is Level.GLOBAL
     alpha0, alpha = _read(bm, game.n)
-    used = name
+    name = used = result.backend
     if polish:  # pair sides read off the solution; if that system is infeasible, try every multiplier = 0
         refined = (_polish(game, delta, alpha0, alpha, config)
                    or _polish(game, delta, alpha0, alpha, config, active_tol=-1.0))
         if refined is not None:
             alpha0, alpha = refined
             used = f"{name}+active-set-polish"
-    return make_equilibrium(game, delta, alpha0, alpha, [True] * game.n, formulation=f"kkt+{encoding}", solver=used,
-                            global_method=proved)
+    return make_equilibrium(game, delta, alpha0, alpha, [True] * game.n, formulation=f"kkt:{encoding}", solver=used,
+                            global_method=proved, status=str(result.status), backend=name,
+                            build_time=build_time + result.build_time)
 
 
 def _read(bm: Any, n: int) -> tuple[float, list[float]]:

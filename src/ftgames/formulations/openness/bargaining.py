@@ -47,7 +47,7 @@ class OpennessBargainingOutcome:
     objective: float
     agreement: bool  # False: no δ gives both players a positive utility ("no deal", both get 0)
     pareto_deltas: np.ndarray  # grid δ's whose (U_G, U_D) no other grid δ dominates
-    certified: str
+    search: str  # how δ was chosen: "fixed", "exact" (proved) or "grid" (grid + local refinement)
 
 
 def bargaining_objective(solution: str, arrays: EquilibriumArrays, *, ideal: tuple[float, float] | None = None,
@@ -101,7 +101,7 @@ def bargain(game: OpennessGame, solution: str = "nash", *, weights: tuple[float,
     if solution == "fixed":
         eq = solve_equilibrium(game, formulation, solver=solver, **solve_options)
         front = deltas[pareto_mask(*_utilities_on(game, deltas))] if pareto else np.empty(0)
-        return OpennessBargainingOutcome(solution, game.delta, eq, float("nan"), True, front, eq.certified)
+        return OpennessBargainingOutcome(solution, game.delta, eq, float("nan"), True, front, "fixed")
     need_grid = pareto or not exact
     arrays = equilibrium_arrays(game, deltas) if need_grid else None
     front = deltas[pareto_mask(arrays.U_G, arrays.U_D)] if arrays is not None else np.empty(0)
@@ -123,7 +123,7 @@ def bargain(game: OpennessGame, solution: str = "nash", *, weights: tuple[float,
     agreement = agreement and eq.regime != "abstain"  # a deal in which G does not release is no deal
     if not agreement:
         eq = OpennessEquilibrium("abstain", float("nan"), game.alpha0, float("nan"), delta, 0.0, 0.0, 0.0, 0.0,
-                                 eq.regimes, eq.formulation, eq.certified)
+                                 eq.regimes, eq.formulation, eq.proof)
     return OpennessBargainingOutcome(solution, float(delta), eq, float(value), agreement, front, label)
 
 

@@ -49,7 +49,7 @@ class RegimeArrays:
     U_G: np.ndarray
     U_D: np.ndarray
     feasible: bool
-    certified: str
+    proof: str
 
 
 def best_in_regime(game: OpennessGame, regime: str, deltas: np.ndarray) -> RegimeArrays:
@@ -65,13 +65,13 @@ def best_in_regime(game: OpennessGame, regime: str, deltas: np.ndarray) -> Regim
         candidates = np.array([lo, hi])
         values = leader_value(game, candidates[None, :], deltas[:, None], penalty)
         best = candidates[np.argmax(values, axis=1)]
-        certified = "convex_endpoints"
+        proof = "convex_endpoints"
     else:
         best = _grid_then_golden(game, lo, hi, deltas, penalty)
-        certified = "grid"
+        proof = "grid"
     step = fine_tuning_step(game, best, deltas)
     u_g, u_d = utilities(game, best, step, deltas, penalty)
-    return RegimeArrays(best, step, u_g, u_d, True, certified)
+    return RegimeArrays(best, step, u_g, u_d, True, proof)
 
 
 def _grid_then_golden(game: OpennessGame, lo: float, hi: float, deltas: np.ndarray, penalty: float) -> np.ndarray:

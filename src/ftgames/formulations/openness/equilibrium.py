@@ -5,35 +5,46 @@ conditions).
 Formulations:
     "enumeration"  D's closed form (or exact bisection) substituted; each regime's ω found by comparing interval ends
                    (exact when V is convex in ω, the default forms) or by grid + golden-section refinement.
-    "kkt"          each regime a leader–follower program (``ftgames.formulations.bilevel``): D's KKT conditions
-                   with a complementarity ``encoding`` ("sos1", "bigm", ...), solved globally by SCIP and certified
-                   by re-solving D's problem; ``via="pyomo"`` writes the same KKT program directly in Pyomo.
+    "kkt:<enc>"    each regime a leader–follower program (``ftgames.formulations.bilevel``): D's KKT conditions
+                   with a complementarity encoding (sos1, bigm, indicator, product), solved globally by SCIP (the
+                   default policy) and certified by re-solving D's problem;
+    "kkt_direct:<enc>"  the same KKT program written directly in Pyomo (encodings sos1, bigm).
 """
 
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
 from ...models.openness import OpennessEquilibrium, OpennessGame, RegimeValue
 from ...solvers import SolveConfig, SolveFailed
+from ..grammar import parse_formulation
 from .enumeration import TIE, equilibrium_arrays
 
-FORMULATIONS = ("enumeration", "kkt")
+FORMULATIONS = ("enumeration", "kkt:sos1", "kkt:bigm", "kkt:indicator", "kkt:product", "kkt_direct:sos1",
+                "kkt_direct:bigm")
 
 
-def solve_equilibrium(game: OpennessGame, formulation: str = "enumeration", *, encoding: str = "sos1",
+def solve_equilibrium(game: OpennessGame, formulation: Any = "enumeration", *, encoding: str | None = None,
                       solver: str | None = None, config: SolveConfig | None = None,
-                      via: str = "bilevel") -> OpennessEquilibrium:
-    """G's best regime and openness, D's fine-tuning, and both utilities at the game's δ."""
-    if formulation == "enumeration":
-        return _from_enumeration(game)
-    if formulation == "kkt":
-        if via not in ("bilevel", "pyomo"):
+                      via: str | None = None) -> OpennessEquilibrium:
+    """G's best regime and openness, D's fine-tuning, and both utilities at the game's δ.
+
+    ``formulation`` is ``kind[:encoding]`` (:data:`FORMULATIONS`): ``kkt:<enc>`` goes through the bilevel layer,
+    ``kkt_direct:<enc>`` writes the KKT program directly in Pyomo.  (``encoding=`` and ``via="pyomo"`` are the older
+    spelling of the same choice.)"""
+    if encoding is not None or via is not None:
+        if via not in (None, "bilevel", "pyomo"):
             raise ValueError(f"via must be 'bilevel' or 'pyomo', got {via!r}")
-        return _from_kkt(game, encoding=encoding, solver=solver, config=config, via=via)
-    raise ValueError(f"formulation must be one of {', '.join(FORMULATIONS)}, got {formulation!r}")
+        if formulation == "kkt":
+            formulation = ("kkt_direct" if via == "pyomo" else "kkt", encoding or "sos1")
+    form = parse_formulation(formulation, FORMULATIONS, source="solve_equilibrium(formulation=...)")
+    if form.kind == "enumeration":
+        return _from_enumeration(game)
+    return _from_kkt(game, encoding=form.encoding, solver=solver, config=config,
+                     via="pyomo" if form.kind == "kkt_direct" else "bilevel")
 
 
 def _from_enumeration(game: OpennessGame) -> OpennessEquilibrium:
@@ -42,8 +53,8 @@ def _from_enumeration(game: OpennessGame) -> OpennessEquilibrium:
     for name, reg in (("comply", arrays.comply), ("pay", arrays.pay)):
         if reg.feasible:
             values.append(RegimeValue(name, True, float(reg.omega[0]), float(reg.step[0]), float(reg.U_G[0]),
-                                      float(reg.U_D[0]), certified=reg.certified, status="optimal"
-                                      if reg.certified == "convex_endpoints" else "grid"))
+                                      float(reg.U_D[0]), proof=reg.proof, status="optimal"
+                                      if reg.proof == "convex_endpoints" else "locally_optimal"))
         else:
             values.append(RegimeValue(name, False))
     return choose_regime(game, values, "enumeration")
@@ -57,9 +68,9 @@ def _from_kkt(game: OpennessGame, *, encoding: str, solver: str | None, config: 
     values = [solve_regime(game, name, encoding=encoding, solver=solver, config=config)
               for name in ("comply", "pay")]
     for value in values:
-        if value.feasible and not value.certified:
+        if value.feasible and not value.proof:
             raise SolveFailed(f"openness KKT program of regime '{value.regime}' ended with status '{value.status}'")
-    return choose_regime(game, values, f"kkt_{encoding}" if via == "bilevel" else f"kkt_direct_{encoding}")
+    return choose_regime(game, values, f"kkt:{encoding}" if via == "bilevel" else f"kkt_direct:{encoding}")
 
 
 def choose_regime(game: OpennessGame, values: list[RegimeValue], formulation: str) -> OpennessEquilibrium:
@@ -68,14 +79,14 @@ def choose_regime(game: OpennessGame, values: list[RegimeValue], formulation: st
     regulation = game.regulation
     use_pay = pay.feasible and pay.U_G > comply.U_G + TIE
     chosen = pay if use_pay else comply
-    certified = _weakest([v.certified for v in values if v.feasible])
+    proof = _weakest([v.proof for v in values if v.feasible])
     if chosen.U_G < -TIE:
         return OpennessEquilibrium("abstain", math.nan, game.alpha0, math.nan, game.delta, 0.0, 0.0, 0.0, 0.0,
-                                   tuple(values), formulation, certified)
+                                   tuple(values), formulation, proof)
     penalty_paid = regulation.penalty if use_pay else 0.0
     welfare = chosen.U_G + chosen.U_D + (penalty_paid if regulation.penalty_is_transfer else 0.0)
     return OpennessEquilibrium(chosen.regime, chosen.omega, game.alpha0, game.alpha0 + chosen.step, game.delta,
-                               chosen.U_G, chosen.U_D, penalty_paid, welfare, tuple(values), formulation, certified)
+                               chosen.U_G, chosen.U_D, penalty_paid, welfare, tuple(values), formulation, proof)
 
 
 def _weakest(labels: list[str]) -> str:

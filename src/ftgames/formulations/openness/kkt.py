@@ -120,8 +120,8 @@ def solve_regime_kkt(game: OpennessGame, regime: str, *, encoding: str = "sos1",
     program = build_regime_kkt(game, regime, encoding)
     if program is None:
         return RegimeValue(regime, feasible=False)
-    result = solve(program.model, requires=program.requires, solver=solver, default_solver="scip",
-                   config=config or SolveConfig(), formulation=f"openness_{regime}_kkt_{encoding}")
+    result = solve(program.model, requires=program.requires, solver=solver, config=config or SolveConfig(),
+                   formulation=f"openness {regime}: kkt_direct:{encoding}")
     if not result.ok:  # a non-empty regime always has a solution: any other status is a failure, not "empty"
         return RegimeValue(regime, True, status=f"{result.status}: {result.message}")
     lo, hi = regime_interval(game, regime)
@@ -131,7 +131,8 @@ def solve_regime_kkt(game: OpennessGame, regime: str, *, encoding: str = "sos1",
 
     u_g, u_d = utilities(game, omega, step, game.delta, regime_penalty(game, regime))
     return RegimeValue(regime, True, omega, step, float(u_g), float(u_d),
-                       certified="global" if result.is_global else "local", status=str(result.status))
+                       proof="global" if result.is_global else "local", status=str(result.status),
+                       backend=result.backend)
 
 
 # ------------------------------------------------------------------------------------ through the bilevel layer
@@ -171,22 +172,23 @@ def build_regime_bilevel(game: OpennessGame, regime: str) -> Any:
 
 def solve_regime_bilevel(game: OpennessGame, regime: str, *, encoding: str = "sos1", solver: str | None = None,
                          config: SolveConfig | None = None) -> RegimeValue:
-    """Solve one regime with ``solve_bilevel``; "global" only for a certified_global certificate."""
-    from ..bilevel import CERTIFIED_GLOBAL, solve_bilevel
+    """Solve one regime with ``solve_bilevel``; "global" only for a certificate of level global."""
+    from ..bilevel import solve_bilevel
     from .follower import utilities
 
     bm = build_regime_bilevel(game, regime)
     if bm is None:
         return RegimeValue(regime, feasible=False)
-    result = solve_bilevel(bm, encoding=encoding, solver=solver or "scip", config=config or SolveConfig())
+    result = solve_bilevel(bm, encoding=encoding, solver=solver, config=config or SolveConfig())
     if not result.ok:  # a non-empty regime always has a solution: any other status is a failure, not "empty"
         return RegimeValue(regime, True, status=f"{result.status}: {result.message}")
-    if not result.certified:
+    if result.certificate is None or result.certificate.level == "none":
         reasons = "; ".join(result.certificate.reasons) if result.certificate else result.message
         return RegimeValue(regime, True, status=f"uncertified: {reasons}")
     lo, hi = regime_interval(game, regime)
     omega = min(max(float(bm.model.omega.value), lo), hi)
     step = max(float(bm.model.fine_tuning.step.value), 0.0)
     u_g, u_d = utilities(game, omega, step, game.delta, regime_penalty(game, regime))
-    label = "global" if result.label == CERTIFIED_GLOBAL else "local"
-    return RegimeValue(regime, True, omega, step, float(u_g), float(u_d), certified=label, status=str(result.status))
+    proof = "global" if result.certificate.level == "global" else "local"
+    return RegimeValue(regime, True, omega, step, float(u_g), float(u_d), proof=proof, status=str(result.status),
+                       backend=result.backend)

@@ -270,7 +270,7 @@ def solve_enumeration(game: SafetyGame) -> SafetyEquilibrium:
         is_global=True,
     )
     ok = certify(game, eq)
-    return SafetyEquilibrium(**{**eq.__dict__, "certified": ok, "status": "optimal"})
+    return SafetyEquilibrium(**{**eq.__dict__, "followers_verified": ok, "status": "optimal"})
 
 
 def certify(game: SafetyGame, eq: SafetyEquilibrium, tol: float = 1e-7) -> bool:

@@ -7,7 +7,8 @@ Follower i: max_{γ_i}   (1 − δ_i) r_iᵀγ_i − (γ_i − γ0)ᵀC_i(γ_i �
 S is the set of specialists G keeps on board; every non-empty S is solved and the best kept (a specialist outside S
 that would still take part only adds revenue to G, so the best over S is G's optimum).  The KKT system goes through
 :mod:`ftgames.formulations.bilevel` (encodings ``sos1``/``indicator``/``bigm``/``product``); with SCIP the result is a
-global optimum, with Ipopt (``product`` encoding, ε-homotopy) only a local one and labelled so.
+global optimum, with Ipopt (``product`` encoding, ε-homotopy) only a local one and labelled so.  (The bilevel
+certificate's level ``local`` still verifies every follower: ``followers_verified``.)
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from typing import Any
 import numpy as np
 import pyomo.environ as pyo
 
+from ...models.outcomes import Level
 from ...models.safety import SafetyEquilibrium, SafetyGame
-from ...solvers import SolveConfig, Status, get_backend
+from ...solvers import SolveConfig, Status, explicit_choice, get_backend
 from ..bilevel import BilevelModel, solve_bilevel
 from .enumeration import PARTICIPATION_TOL
 
@@ -75,15 +77,19 @@ def build_bilevel(game: SafetyGame, subset: tuple[int, ...] | None = None,
     return bm
 
 
-def solve_kkt(game: SafetyGame, *, solver: str = "scip", encoding: str | None = None,
+def solve_kkt(game: SafetyGame, *, solver: str | None = None, encoding: str | None = None,
               config: SolveConfig | None = None, start: tuple[float, float] | None = None) -> SafetyEquilibrium:
-    """Equilibrium through the KKT reformulation: global with SCIP (default encoding ``sos1``), local with Ipopt
-    (encoding ``product``, ε-homotopy from ``start``, default the unregulated equilibrium)."""
+    """Equilibrium through the KKT reformulation.  The backend is ``solver``, else ``FTGAMES_SOLVER``, else
+    ``config.solver``, else the default policy (SCIP: global); the encoding defaults to ``sos1`` on a global backend
+    and to ``product`` (ε-homotopy from ``start``, default the unregulated equilibrium) on a local one, whose answer
+    is labelled local.  ``is_global`` needs every program solved to proven optimality (or proved infeasible) by a
+    global backend **and** backed by the bilevel certificate (exact encoding, every check passed): an optimum of
+    ``bigm`` with unproven M values is the backend's ``optimal`` but only a ``local`` certificate."""
     config = config or SolveConfig(time_limit=60)
-    backend = get_backend(solver)
-    exact = backend.global_optimality
-    encoding = encoding or ("sos1" if exact else "product")
-    if start is None and not exact:
+    choice = explicit_choice(solver, config)
+    local_choice = choice is not None and not get_backend(choice.name).global_optimality
+    encoding = encoding or ("product" if local_choice else "sos1")
+    if start is None and (local_choice or encoding == "product"):
         from .enumeration import solve_enumeration
 
         anarchy = solve_enumeration(game.unregulated())
@@ -91,39 +97,66 @@ def solve_kkt(game: SafetyGame, *, solver: str = "scip", encoding: str | None = 
     t0 = time.perf_counter()
     best: tuple[float, tuple[int, ...], Any, BilevelModel] | None = None
     statuses: list[str] = []
-    all_proved = True
+    solved = True  # every program ended optimal (proved by a global backend) or infeasible (proved so)
+    proved = True  # ... and the bilevel certificate backs each answer (exact encoding, every check passed)
     labels: list[str] = []
+    reasons: list[str] = []
+    backends: set[str] = set()
+    build_time = 0.0
     for k in range(game.n, 0, -1):
         for subset in itertools.combinations(range(game.n), k):
+            where = "S = {" + ", ".join(game.specialists[i].name for i in subset) + "}"
+            t_build = time.perf_counter()
             bm = build_bilevel(game, subset, start)
-            res = solve_bilevel(bm, encoding=encoding, solver=solver, config=config, certificate_solver="scip")
+            build_time += time.perf_counter() - t_build
+            res = solve_bilevel(bm, encoding=encoding, solver=choice.name if choice else None, config=config,
+                                certificate_solver="scip")
+            build_time += res.build_time
+            backends.add(res.backend)
+            exact = get_backend(res.backend).global_optimality
             statuses.append(str(res.status))
             if res.status is Status.INFEASIBLE:
-                all_proved &= exact
+                solved &= exact
+                exact_encoding = res.report is None or res.report.exact
+                if not (exact and exact_encoding):
+                    proved = False
+                    reasons.append(f"{where}: infeasibility is not proved ("
+                                   + ("a local method" if not exact else "the encoding is not exact here") + ")")
                 continue
             if not res.ok:
-                all_proved = False
+                solved = proved = False
+                reasons.append(f"{where}: status {res.status}: {res.message}")
                 continue
-            all_proved &= res.status is Status.OPTIMAL and res.is_global
-            labels.append(res.label)
+            solved &= res.status is Status.OPTIMAL and res.is_global
+            # the bilevel certificate is the proof: an optimum of an inexact encoding (an unproven big-M that is
+            # active, a local method) is not G's proved optimum even when the backend reports "optimal"
+            if res.certificate is None or not res.certificate.is_global:
+                proved = False
+                reasons.extend(f"{where}: {r}" for r in (res.certificate.reasons if res.certificate else
+                                                          ["not certified"]))
+            labels.append(str(res.certificate.level))
             value = pyo.value(bm.model.obj)
             if best is None or value > best[0]:
                 best = (value, subset, res, bm)
+    backend = "+".join(sorted(backends)) or None
+    exact = all(get_backend(b).global_optimality for b in backends)
     elapsed = time.perf_counter() - t0
-    method = f"kkt+{encoding}/{solver}"
-    details = {"statuses": statuses, "time": elapsed, "labels": labels}
-    status = "optimal" if (exact and all_proved) else ("locally_optimal" if best is not None else "failed")
-    if not exact and best is None:
-        status = "failed"
+    method = f"kkt:{encoding}"
+    details = {"statuses": statuses, "time": elapsed, "labels": labels, "reasons": reasons}
+    status = "optimal" if (exact and solved) else ("locally_optimal" if best is not None else "error")
+    is_global = exact and solved and proved
     if best is None or best[0] < -1e-7:
         # abstention: proved only if every program was solved to global optimality or proved infeasible; a local
-        # method that finds no point reports status "failed" (abstention not proved)
-        if not (exact and all_proved):
-            details["message"] = "no feasible point found by a local method: abstention is not proved"
+        # method that finds no point reports status "error" (abstention not proved)
+        if not (exact and solved):
+            details["message"] = ("no feasible point found by a local method: abstention is not proved" if best is None
+                                  else "G's best value found is negative, but a local method does not prove that no "
+                                  "choice pays: abstention is not proved")
         nan2 = np.full((game.n, 2), np.nan)
         return SafetyEquilibrium(np.full(2, np.nan), nan2, 0.0, np.zeros(game.n), np.zeros(game.n, bool), True,
-                                 method, is_global=exact and all_proved, certified=exact and all_proved,
-                                 status=status if exact and all_proved else "failed", details=details)
+                                 method, is_global=is_global, followers_verified=exact and solved,
+                                 status=status if exact and solved else "error", details=details,
+                                 backend=backend, build_time=build_time)
     value, subset, res, bm = best
     m = bm.model
     gamma0 = np.array([pyo.value(m.a), pyo.value(m.b)])
@@ -144,9 +177,20 @@ def solve_kkt(game: SafetyGame, *, solver: str = "scip", encoding: str | None = 
             >= -PARTICIPATION_TOL * 100
     u_g, u_d = _utilities(game, gamma0, np.where(participates[:, None], gamma, np.nan))
     gamma = np.where(participates[:, None], gamma, np.nan)
-    details["certificate"] = res.label
+    details["certificate"] = str(res.certificate.level)
+    cert = res.certificate
+    gaps = [f.gap for f in cert.followers]
+    details["checks"] = {"follower_gap": None if any(g is None for g in gaps) else float(max(gaps, default=0.0)),
+                         "complementarity_residual": _float(cert.complementarity_residual),
+                         "primal_infeasibility": _float(cert.primal_infeasibility),
+                         "bigm_active": list(cert.bigm_active)}
     return SafetyEquilibrium(gamma0, gamma, u_g, u_d, participates, False, method,
-                             is_global=exact and all_proved, certified=res.certified, status=status, details=details)
+                             is_global=is_global, followers_verified=cert.level is not Level.NONE,
+                             status=status, details=details, backend=backend, build_time=build_time)
+
+
+def _float(v: Any) -> float | None:
+    return None if v is None else float(v)
 
 
 def _utilities(game: SafetyGame, gamma0: np.ndarray, gamma: np.ndarray) -> tuple[float, np.ndarray]:

@@ -2,8 +2,9 @@
 
 Every module defines
 
-* ``NAME`` and ``EXACT`` (True: a global optimum of the encoded program is a global optimum of the KKT program;
-  big-M is exact only with proven M values, which its report says),
+* ``NAME``, ``OPTIONS`` (the keyword options it reads; others are refused) and ``EXACT`` (True: a global optimum
+  of the encoded program is a global optimum of the KKT program; big-M is exact only with proven M values, which
+  its report says),
 * ``requires(options) -> set[Capability]``: what the encoded program needs beyond the KKT system itself,
 * ``add_complementarity(model, pairs, options) -> EncodingReport``: write ``0 <= mu ⊥ slack >= 0`` for ``pairs``.
 
@@ -60,7 +61,7 @@ class EncodingReport:
 def encoding_module(name: str) -> Any:
     """The module implementing encoding ``name``."""
     if name not in ENCODINGS:
-        from ..model import BilevelError
+        from ..interface import BilevelError
 
         raise BilevelError(f"encoding: unknown encoding {name!r}; valid: {', '.join(ENCODINGS)}")
     return import_module(f"{__name__}.{name}")

@@ -23,6 +23,7 @@ from ._common import load_values
 
 NAME = "bigm"
 EXACT = True  # when every M is proven; add_complementarity reports exact=False otherwise
+OPTIONS: tuple[str, ...] = ("bigm", "bigm_trusted", "bigm_default", "tighten", "tighten_solver")
 DEFAULT_M = 1e4
 ACTIVE_TOL = 1e-6
 
@@ -46,7 +47,7 @@ def _hint(options: dict[str, Any], key: str) -> tuple[float | None, float | None
 
 def _choose(proven: float, source: str, hint: float | None, options: dict[str, Any], what: str) -> tuple[float, str]:
     if hint is not None and not hint > 0:
-        from ..model import BilevelError
+        from ..interface import BilevelError
 
         raise BilevelError(f"bigm: the M value for {what} must be > 0, got {hint}")
     trusted = bool(options.get("bigm_trusted", False))
@@ -98,7 +99,7 @@ def add_complementarity(block: Any, pairs: list[Any], options: dict[str, Any]) -
 
 def active_bounds(report: EncodingReport, tol: float = ACTIVE_TOL) -> list[tuple[str, bool]]:
     """The big-M bounds active at the loaded solution (``value >= M (1 - tol)``), each as (description, proven)."""
-    from ..model import BilevelError
+    from ..interface import BilevelError
 
     pairs = {p.key: p for p in report.extras.get("bigm_pairs", [])}
     out = []

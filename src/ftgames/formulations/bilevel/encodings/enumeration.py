@@ -25,6 +25,7 @@ from ._common import load_values
 
 NAME = "enumeration"
 EXACT = True
+OPTIONS: tuple[str, ...] = ("max_pieces", "relaxation_time_limit")  # keyword options this encoding reads
 TOL = 1e-7
 DEFAULT_MAX_PIECES = 4096
 DEFAULT_RELAXATION_TIME_LIMIT = 2.0
@@ -35,7 +36,7 @@ def requires(options: dict[str, Any]) -> set[Capability]:
 
 
 def add_complementarity(block: Any, pairs: list[Any], options: dict[str, Any]) -> Any:
-    from ..model import BilevelError
+    from ..interface import BilevelError
 
     raise BilevelError("enumeration has no single model: use solve_bilevel(bm, encoding='enumeration')")
 
@@ -57,7 +58,7 @@ def solve_pieces(reform: Any, solver: str, config: SolveConfig, options: dict[st
     max_pieces = int(options.get("max_pieces", DEFAULT_MAX_PIECES))
     relaxation_limit = float(options.get("relaxation_time_limit", DEFAULT_RELAXATION_TIME_LIMIT))
     if not relaxation_limit > 0:
-        from ..model import BilevelError
+        from ..interface import BilevelError
 
         raise BilevelError(f"enumeration: relaxation_time_limit must be > 0 seconds, got {relaxation_limit}")
     deadline = None if config.time_limit is None else time.perf_counter() + config.time_limit

@@ -22,6 +22,7 @@ from ._common import slack_variable
 
 NAME = "indicator"
 EXACT = True
+OPTIONS: tuple[str, ...] = ()  # keyword options this encoding reads
 
 
 def requires(options: dict[str, Any]) -> set[Capability]:

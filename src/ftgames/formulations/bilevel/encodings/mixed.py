@@ -12,11 +12,14 @@ import pyomo.environ as pyo
 
 from ftgames.solvers import Capability
 
-from ..model import BilevelError
+from ..interface import BilevelError
 from . import EncodingReport, encoding_module
 
 NAME = "mixed"
 EXACT = True
+#: its own options, and every option of the encodings it delegates pairs to
+OPTIONS: tuple[str, ...] = ("choices", "default", "bigm", "bigm_trusted", "bigm_default", "tighten", "tighten_solver",
+                            "eps")
 PER_PAIR = ("sos1", "bigm", "indicator", "product")
 
 

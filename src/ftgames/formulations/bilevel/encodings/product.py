@@ -22,6 +22,7 @@ from ._common import load_values, polish_active_set
 
 NAME = "product"
 EXACT = True  # with eps = 0 on a global backend
+OPTIONS: tuple[str, ...] = ("eps", "eps_schedule", "starts", "seed")  # keyword options this encoding reads
 DEFAULT_SCHEDULE = (1.0, 1e-1, 1e-2, 1e-3, 1e-4, 1e-6, 1e-8)
 
 

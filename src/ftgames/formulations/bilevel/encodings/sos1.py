@@ -16,6 +16,7 @@ from ._common import slack_variable
 
 NAME = "sos1"
 EXACT = True
+OPTIONS: tuple[str, ...] = ()  # keyword options this encoding reads
 
 
 def requires(options: dict[str, Any]) -> set[Capability]:

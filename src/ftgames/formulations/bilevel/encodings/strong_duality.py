@@ -18,12 +18,13 @@ from pyomo.repn import generate_standard_repn
 from ftgames.solvers import Capability, SolveConfig, SolveResult, get_backend, solve
 
 from ..analysis import _curvature, parameters_fixed
-from ..model import BilevelError
+from ..interface import BilevelError
 from . import EncodingReport
 from ._common import load_values, polish_active_set
 
 NAME = "strong_duality"
 EXACT = True
+OPTIONS: tuple[str, ...] = ()  # keyword options this encoding reads
 
 
 def requires(options: dict[str, Any]) -> set[Capability]:

@@ -13,8 +13,8 @@ solutions = ["nash", "kalai_smorodinsky", "egalitarian", "utilitarian", "max_per
 # or: delta = [0.6]           (fixed shares, one per specialist: δ_i is G's share)
 # optional: weights, disagreement (players G, D_1, .., D_n), aggregate = "mean" | "min"
 [solve]
-formulation = "closed_form"   # equilibrium: closed_form | kkt | kkt:sos1 | kkt:bigm | kkt:indicator | kkt:product
-solver = "scip"               #   | enumeration;  bargaining: conic | log | geo_mean | single_level | frontier
+formulation = "closed_form"   # equilibrium: closed_form | enumeration | kkt[:sos1] | kkt:bigm | kkt:indicator |
+solver = "scip"               #   kkt:product;  bargaining: conic[:log | :geo_mean] | vertices | single_level | frontier
 [plot]                        # optional: the regime map's axes (specialist, x, y, x_range, y_range)
 ```
 """
@@ -24,9 +24,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..formulations.grammar import Formulation
 from ..io.gamefile import GameFile, GameFileError
 from ..models.costs import ModelError
 from ..models.fine_tuning import FineTuningGame, Generalist, Specialist
+from ..solvers import SolveConfig, Status
+from .base import FrontEnd, Request, Stage, Stopwatch, outcome
 
 TOP_KEYS = {"game", "exponent", "generalist", "specialists", "bargaining", "solve", "plot", "name", "description"}
 GENERALIST_KEYS = {"cost", "exponent", "outside_option"}
@@ -34,9 +37,10 @@ SPECIALIST_KEYS = {"cost", "revenue", "exponent", "marginal_cost", "entry_cost",
                    "name"}
 BARGAINING_KEYS = {"solutions", "delta", "weights", "disagreement", "aggregate"}
 PLOT_KEYS = {"specialist", "x", "y", "x_range", "y_range", "points"}
-EQUILIBRIUM_FORMULATIONS = ("closed_form", "kkt", "kkt:sos1", "kkt:bigm", "kkt:indicator", "kkt:product",
-                            "enumeration")
-BARGAINING_FORMULATIONS = ("conic", "log", "geo_mean", "vertices", "single_level", "frontier")
+EQUILIBRIUM_FORMULATIONS = ("closed_form", "enumeration", "kkt:sos1", "kkt:bigm", "kkt:indicator", "kkt:product")
+BARGAINING_FORMULATIONS = ("conic", "conic:log", "conic:geo_mean", "vertices", "single_level", "frontier")
+EQUILIBRIUM_KINDS = ("closed_form", "enumeration", "kkt")
+BARGAINING_KINDS = ("conic", "vertices", "single_level", "frontier")
 DEFAULT_SOLUTIONS = ["nash", "kalai_smorodinsky", "egalitarian", "utilitarian", "max_performance"]
 
 
@@ -135,108 +139,35 @@ def _vector(file: GameFile, key: str, value: Any, size: int) -> list[float]:
 
 
 # ------------------------------------------------------------------------------------------------ solving
-def solve_game(file: GameFile, *, formulation: str | None = None, solver: str | None = None) -> dict[str, Any]:
-    """Solve the file's game and return the JSON-ready report (``outcomes``, ``pareto_set``, ``first_best``,
-    ``formulation``, ``solver``)."""
-    from ..formulations.bargaining import SOLUTIONS, bargain, canonical, first_best
-    from ..formulations.bargaining.solutions import ALIASES
-    from ..formulations.equilibrium import default_formulation
-    from ..solvers import ConfigError, SolveConfig
-
-    game = parse_game(file)
-    bargaining = _table(file, "bargaining")
-    _unknown(file, "bargaining", bargaining, BARGAINING_KEYS)
-    _unknown(file, "plot", _table(file, "plot"), PLOT_KEYS)
-    solve_table = dict(_table(file, "solve"))
-    try:
-        config = SolveConfig.from_table(solve_table, solver=solver, formulation=formulation)
-    except ConfigError as exc:
-        key = str(exc).split(":", 1)[0]
-        raise _error(file, key if key.startswith("solve") else "solve", str(exc)) from None
-    form = config.formulation or default_formulation(game)  # closed form where it applies, else enumeration
-    if form not in EQUILIBRIUM_FORMULATIONS + BARGAINING_FORMULATIONS:
-        raise _error(file, "solve.formulation", f"unknown formulation {form!r}; valid: "
-                     f"{', '.join(EQUILIBRIUM_FORMULATIONS + BARGAINING_FORMULATIONS)}")
-    players = game.n + 1
-    weights = _vector(file, "weights", bargaining["weights"], players) if "weights" in bargaining else None
-    disagreement = (_vector(file, "disagreement", bargaining["disagreement"], players)
-                    if "disagreement" in bargaining else None)
-    aggregate = bargaining.get("aggregate", "mean")
-    if aggregate not in ("mean", "min"):
-        raise _error(file, "bargaining.aggregate", f"must be 'mean' or 'min', got {aggregate!r}")
-    outcomes: dict[str, Any] = {}
-    try:
-        if "delta" in bargaining:
-            if "solutions" in bargaining:
-                raise _error(file, "bargaining.delta", "give either 'delta' (fixed shares) or 'solutions', not both")
-            delta = _vector(file, "delta", bargaining["delta"], game.n)
-            try:
-                game.check_delta(delta)
-            except ModelError as exc:
-                raise _error(file, "bargaining.delta", str(exc)) from None
-            outcomes["fixed"] = _equilibrium(game, delta, form, config).to_dict()
-        else:
-            names = bargaining.get("solutions", DEFAULT_SOLUTIONS)
-            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
-                raise _error(file, "bargaining.solutions", "must be a list of solution names")
-            for name in names:
-                if name not in SOLUTIONS and name not in ALIASES:
-                    raise _error(file, "bargaining.solutions", f"unknown solution {name!r}; valid: "
-                                 f"{', '.join(SOLUTIONS + tuple(ALIASES))}")
-            for name in names:
-                bargaining_form = form if form in BARGAINING_FORMULATIONS else None
-                outcome = bargain(game, name, formulation=bargaining_form,
-                                  solver=config.solver if bargaining_form else None, config=_bargaining_config(
-                                      config, bargaining_form), weights=weights, disagreement=disagreement,
-                                  aggregate=aggregate)
-                record = outcome.to_dict()
-                if form in EQUILIBRIUM_FORMULATIONS:  # the investment stage at the agreed δ, by this formulation
-                    eq = _equilibrium(game, outcome.delta, form, config)
-                    record.update(eq.to_dict())
-                    record["certified"] = outcome.is_global and eq.certificate.certified
-                    record["bargaining_formulation"] = outcome.formulation
-                    record["bargaining_solver"] = outcome.solver
-                record["solution"] = canonical(name)
-                outcomes[name] = record
-        pareto = pareto_set_report(game)
-        fb = first_best(game)
-        contract = bargain(game, "utilitarian")
-        first = fb.to_dict(contract.equilibrium.total_surplus)
-        first["best_contract_surplus"] = contract.equilibrium.total_surplus
-    except ModelError as exc:
-        raise _error(file, "solve.formulation", str(exc)) from None
-    return {
-        "game": "fine_tuning",
-        "n": game.n,
-        "convention": "delta_i is the generalist's (G's) revenue share of domain i",
-        "parameters": _parameters(game),
-        "formulation": form,
-        "solver": config.solver,
-        "outcomes": outcomes,
-        "pareto_set": pareto["components"],
-        "pareto_method": pareto["method"],
-        "first_best": first,
-    }
-
-
-def _bargaining_config(config: Any, bargaining_form: str | None) -> Any:
-    """The solver named in [solve] belongs to the stage the formulation names: an equilibrium formulation leaves
-    the bargaining programs on their own default backends."""
-    from dataclasses import replace
-
-    return config if bargaining_form else replace(config, solver=None)
-
-
-def _equilibrium(game: FineTuningGame, delta: Any, form: str, config: Any) -> Any:
+def _equilibrium_stage(game: FineTuningGame, delta: Any, form: Formulation, config: SolveConfig,
+                       governed: bool) -> tuple[Any, Stage]:
+    """The investment stage at ``delta`` by ``form`` (the exact default when ``form`` names a bargaining program)."""
     from ..formulations.equilibrium import default_formulation, solve_equilibrium
 
-    if form in BARGAINING_FORMULATIONS:
-        return solve_equilibrium(game, [min(max(d, 0.0), 1.0) for d in delta], default_formulation(game))
     clipped = [min(max(float(d), 0.0), 1.0) for d in delta]
-    if form.startswith("kkt"):
-        encoding = form.split(":", 1)[1] if ":" in form else "sos1"
-        return solve_equilibrium(game, clipped, "kkt", encoding=encoding, solver=config.solver, config=config)
-    return solve_equilibrium(game, clipped, form)
+    name = str(form) if form.kind in EQUILIBRIUM_KINDS else default_formulation(game)
+    watch = Stopwatch()
+    eq = solve_equilibrium(game, clipped, name, config=config)
+    return eq, Stage("equilibrium", name, eq.backend, Status(eq.status), eq.certificate, watch.elapsed,
+                     eq.build_time)
+
+
+def _bargaining_stage(game: FineTuningGame, name: str, form: Formulation, config: SolveConfig,
+                      options: dict[str, Any]) -> tuple[Any, Stage]:
+    from ..formulations.bargaining import bargain
+
+    watch = Stopwatch()
+    outcome = bargain(game, name, formulation=str(form) if form.kind in BARGAINING_KINDS else None, config=config,
+                      **options)
+    return outcome, Stage("bargaining", outcome.formulation, outcome.backend, Status(outcome.status),
+                          outcome.certificate, watch.elapsed)
+
+
+def _outcome(eq: Any, stages: list[Stage], main: int, total: float, **extras: Any) -> dict[str, Any]:
+    return outcome(delta=list(eq.delta), U_G=eq.U_G, U_D=list(eq.U_D),
+                   values={"alpha0": eq.alpha0, "alpha": list(eq.alpha), "regimes": [str(r) for r in eq.regimes]},
+                   stages=stages,
+                   formulation=stages[main].formulation, total_s=total, main=main, **extras)
 
 
 def pareto_set_report(game: FineTuningGame) -> dict[str, Any]:
@@ -278,14 +209,16 @@ def render(report: dict[str, Any]) -> Any:
             return ", ".join(fmt(v) for v in x)
         return f"{x:.6g}" if isinstance(x, float) else str(x)
 
-    table = Table(title=f"fine-tuning game: {report['n']} specialist(s), δ = G's share "
-                        f"[formulation {report['formulation']}]")
-    for col in ("solution", "δ", "α0", "α", "U_G", "U_D", "regimes", "certified", "method"):
+    n = len(report["parameters"]["specialists"])
+    table = Table(title=f"fine-tuning game: {n} specialist(s), δ = G's share "
+                        f"[formulation {report['request']['formulation']}]")
+    for col in ("solution", "δ", "α0", "α", "U_G", "U_D", "regimes", "certificate", "method"):
         table.add_column(col, justify="right" if col not in ("solution", "regimes", "method") else "left")
     for name, out in report["outcomes"].items():
-        method = out.get("bargaining_formulation") or out.get("formulation", "")
+        method = " → ".join(f"{s['formulation']}" + (f" ({s['backend']})" if s["backend"] else "")
+                            for s in out["stages"])
         table.add_row(name, fmt(out["delta"]), fmt(out["alpha0"]), fmt(out["alpha"]), fmt(out["U_G"]),
-                      fmt(out["U_D"]), fmt(out["regimes"]), "yes" if out["certified"] else "no", method)
+                      fmt(out["U_D"]), fmt(out["regimes"]), out["certificate"]["level"], method)
     fb = report["first_best"]
     lines = [table]
     pareto = report["pareto_set"]
@@ -313,3 +246,90 @@ def plot(file: GameFile, report: dict[str, Any], path: str) -> list[str]:
     except (ModelError, ValueError) as exc:
         raise _error(file, "plot", str(exc)) from None
     return [path, second]
+
+
+class FineTuningFrontEnd(FrontEnd):
+    name = "fine_tuning"
+    formulations = EQUILIBRIUM_FORMULATIONS + BARGAINING_FORMULATIONS
+    description = "one generalist, n specialists, revenue shares bargained or fixed"
+
+    def default_formulation(self, file: GameFile) -> str:
+        from ..formulations.equilibrium import default_formulation
+
+        return default_formulation(self.parse(file))  # closed form where it applies, else enumeration
+
+    def parse(self, file: GameFile) -> FineTuningGame:
+        return parse_game(file)
+
+    def solve(self, file: GameFile, request: Request) -> dict[str, Any]:
+        """Every outcome the file asks for (``fixed`` shares or each bargaining solution), the Pareto set of δ and
+        the first best."""
+        from ..formulations.bargaining import SOLUTIONS, bargain, canonical, first_best
+        from ..formulations.bargaining.solutions import ALIASES
+
+        game = parse_game(file)
+        bargaining = _table(file, "bargaining")
+        _unknown(file, "bargaining", bargaining, BARGAINING_KEYS)
+        _unknown(file, "plot", _table(file, "plot"), PLOT_KEYS)
+        form = request.formulation
+        on_bargaining = form.kind in BARGAINING_KINDS
+        players = game.n + 1
+        options = {
+            "weights": _vector(file, "weights", bargaining["weights"], players) if "weights" in bargaining else None,
+            "disagreement": (_vector(file, "disagreement", bargaining["disagreement"], players)
+                             if "disagreement" in bargaining else None),
+            "aggregate": bargaining.get("aggregate", "mean"),
+        }
+        if options["aggregate"] not in ("mean", "min"):
+            raise _error(file, "bargaining.aggregate", f"must be 'mean' or 'min', got {options['aggregate']!r}")
+        outcomes: dict[str, Any] = {}
+        try:
+            if "delta" in bargaining:
+                if "solutions" in bargaining:
+                    raise _error(file, "bargaining.delta", "give either 'delta' (fixed shares) or 'solutions', "
+                                 "not both")
+                if on_bargaining:
+                    raise _error(file, "solve.formulation", f"{str(form)!r} is a bargaining formulation, but the "
+                                 "file fixes the shares (bargaining.delta); use an equilibrium formulation: "
+                                 f"{', '.join(EQUILIBRIUM_FORMULATIONS)}")
+                delta = _vector(file, "delta", bargaining["delta"], game.n)
+                try:
+                    game.check_delta(delta)
+                except ModelError as exc:
+                    raise _error(file, "bargaining.delta", str(exc)) from None
+                watch = Stopwatch()
+                eq, stage = _equilibrium_stage(game, delta, form, request.config, True)
+                outcomes["fixed"] = _outcome(eq, [stage], 0, watch.elapsed)
+            else:
+                names = bargaining.get("solutions", DEFAULT_SOLUTIONS)
+                if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                    raise _error(file, "bargaining.solutions", "must be a list of solution names")
+                for name in names:
+                    if name not in SOLUTIONS and name not in ALIASES:
+                        raise _error(file, "bargaining.solutions", f"unknown solution {name!r}; valid: "
+                                     f"{', '.join(SOLUTIONS + tuple(ALIASES))}")
+                for name in names:
+                    watch = Stopwatch()
+                    agreed, b_stage = _bargaining_stage(game, name, form, request.stage_config(on_bargaining),
+                                                        options)
+                    eq, e_stage = _equilibrium_stage(game, agreed.delta, form,
+                                                     request.stage_config(not on_bargaining), not on_bargaining)
+                    outcomes[name] = _outcome(eq, [b_stage, e_stage], 0 if on_bargaining else 1, watch.elapsed,
+                                              solution=canonical(name), objective=agreed.objective,
+                                              contract_labels=list(agreed.labels))
+            pareto = pareto_set_report(game)
+            fb = first_best(game)
+            contract = bargain(game, "utilitarian")
+            first = fb.to_dict(contract.equilibrium.total_surplus)
+            first["best_contract_surplus"] = contract.equilibrium.total_surplus
+        except ModelError as exc:
+            raise _error(file, "solve.formulation", str(exc)) from None
+        return self.report(file, request, parameters=_parameters(game), outcomes=outcomes,
+                           convention="delta_i is the generalist's (G's) revenue share of domain i",
+                           pareto_set=pareto["components"], pareto_method=pareto["method"], first_best=first)
+
+    render = staticmethod(render)
+    plot = staticmethod(plot)
+
+
+FRONT_END = FineTuningFrontEnd()

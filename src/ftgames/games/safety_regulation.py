@@ -11,8 +11,8 @@ File layout::
     [regulation]      theta_G = 0.0, theta_D = 0.4                  θD: a number or one per specialist
     [bargaining]      delta = [0.5]                                 G's share (number or one per specialist), or
                       solutions = ["utilitarian", "nash", "egalitarian"]   δ bargained (common to all specialists)
-    [solve]           formulation = "enumeration" (exact, default) | "kkt" (= "kkt_sos1") | "kkt_indicator" |
-                      "kkt_bigm" | "kkt_product" (bilevel layer; SCIP global, Ipopt local), solver, time_limit
+    [solve]           formulation = "enumeration" (exact, default) | "kkt[:sos1]" | "kkt:indicator" | "kkt:bigm" |
+                      "kkt:product" (bilevel layer; SCIP global, Ipopt local), solver, time_limit,
                       tolerance_classification = 1e-6
 """
 
@@ -24,16 +24,19 @@ from typing import Any
 
 import numpy as np
 
+from ..formulations.grammar import Formulation
+from ..formulations.safety.classify import CLASSIFICATION_TOL
+from ..io.gamefile import GameFile, GameFileError, set_dotted
 from ..models.costs import ModelError
+from ..models.outcomes import Certificate, Level
 from ..models.safety import SafetyEquilibrium, SafetyGame, Specialist
-from ..solvers import SolveConfig
-from .gamefile import GameFile, GameFileError, set_dotted
+from ..solvers import SolveConfig, Status
+from .base import FrontEnd, Request, Stage, Stopwatch, outcome
 
 TOP_KEYS = {"game", "title", "description", "generalist", "specialists", "regulation", "bargaining", "solve", "plot",
             "figures"}
 SPECIALIST_KEYS = {"cost", "revenue", "theta_D", "delta", "name"}
-FORMULATIONS = {"enumeration": None, "kkt": "sos1", "kkt_sos1": "sos1", "kkt_indicator": "indicator",
-                "kkt_bigm": "bigm", "kkt_product": "product"}
+FORMULATIONS = ("enumeration", "kkt:sos1", "kkt:indicator", "kkt:bigm", "kkt:product")
 #: Point keys the batch solver applies directly to arrays (anything else re-parses the file per point).
 FAST_KEYS = {"regulation.theta_G", "regulation.theta_D", "bargaining.delta"}
 
@@ -165,31 +168,26 @@ def _solutions(data: dict[str, Any], file: GameFile | None) -> list[str]:
         raise
 
 
-def _formulation(name: str | None, file: GameFile) -> tuple[str, str | None]:
-    name = name or "enumeration"
-    if name not in FORMULATIONS:
-        raise file.error("solve.formulation", f"unknown formulation {name!r}; valid: {', '.join(FORMULATIONS)}")
-    return name, FORMULATIONS[name]
-
-
 # ----------------------------------------------------------------------------------------------- solving
-def _solve_one(game: SafetyGame, encoding: str | None, config: SolveConfig) -> SafetyEquilibrium:
-    if encoding is None:
+def _solve_one(game: SafetyGame, form: Formulation, config: SolveConfig, stage: str) -> tuple[SafetyEquilibrium,
+                                                                                               Stage]:
+    watch = Stopwatch()
+    if form.kind == "enumeration":
         from ..formulations.safety.enumeration import solve_enumeration
 
-        return solve_enumeration(game)
-    from ..formulations.safety.kkt import solve_kkt
+        eq = solve_enumeration(game)
+    else:
+        from ..formulations.safety.kkt import solve_kkt
 
-    return solve_kkt(game, solver=config.solver or "scip", encoding=encoding, config=config)
+        eq = solve_kkt(game, encoding=form.encoding, config=config)
+    return eq, Stage(stage, str(form), eq.backend, Status(eq.status), eq.certificate, watch.elapsed, eq.build_time)
 
 
 def _finite(v: float) -> float | None:
     return float(v) if np.isfinite(v) else None
 
 
-def equilibrium_report(game: SafetyGame, eq: SafetyEquilibrium, anarchy: SafetyEquilibrium, tol: float,
-                       bargaining: str = "fixed") -> dict[str, Any]:
-    """One JSON outcome: δ, γ0 = [α0, β0], γ = [[α_i, β_i]], U_G, U_D, abstain, certified, classification."""
+def _classification(eq: SafetyEquilibrium, anarchy: SafetyEquilibrium, tol: float) -> dict[str, Any]:
     from ..formulations.safety.classify import classify_arrays, regime_names
 
     def arrays(e: SafetyEquilibrium) -> dict[str, np.ndarray]:
@@ -197,92 +195,75 @@ def equilibrium_report(game: SafetyGame, eq: SafetyEquilibrium, anarchy: SafetyE
                 "U_G": np.array([e.U_G]), "U_D": e.U_D[None]}
 
     flags = classify_arrays(arrays(eq), arrays(anarchy), tol)
-    return {
-        "bargaining": bargaining,
-        "delta": [float(d) for d in game.deltas],
-        "gamma0": None if eq.abstain else [float(v) for v in eq.gamma0],
-        "gamma": [None if not p else [float(v) for v in g] for g, p in zip(eq.gamma, eq.participates, strict=True)],
-        "U_G": float(eq.U_G),
-        "U_D": [float(u) for u in eq.U_D],
-        "participates": [bool(p) for p in eq.participates],
-        "abstain": bool(eq.abstain),
-        "certified": bool(eq.certified),
-        "is_global": bool(eq.is_global),
-        "status": eq.status,
-        "method": eq.method,
-        "classification": {
-            "regime": str(regime_names(flags["regime_code"])[0]),
-            "abstain": bool(flags["abstain"][0]),
-            "backfiring": bool(flags["backfiring"][0]),
-            "mutualism": bool(flags["mutualism"][0]),
-            "tolerance": tol,
-        },
-        "anarchy": {"U_G": float(anarchy.U_G), "U_D": [float(u) for u in anarchy.U_D],
-                    "safety": [float(b) for b in anarchy.safety], "abstain": bool(anarchy.abstain)},
-    }
+    return {"regime": str(regime_names(flags["regime_code"])[0]), "abstain": bool(flags["abstain"][0]),
+            "backfiring": bool(flags["backfiring"][0]), "mutualism": bool(flags["mutualism"][0]), "tolerance": tol}
 
 
-def solve_game(file: GameFile, *, formulation: str | None = None, solver: str | None = None) -> dict[str, Any]:
-    """Solve the file's game: at the fixed δ, or at δ bargained by each rule in ``[bargaining] solutions``."""
-    game, data = load_game(file)
-    solve_table = dict(data["solve"])
-    tol = float(solve_table.pop("tolerance_classification", 1e-6))
-    config = SolveConfig.from_table(solve_table, formulation=formulation, solver=solver)
-    name, encoding = _formulation(config.formulation, file)
-    solutions = _solutions(data, file)
-    outcomes: dict[str, dict[str, Any]] = {}  # keyed like the fine-tuning game: "fixed" or the bargaining rule
-    if not solutions:
-        eq = _solve_one(game, encoding, config)
-        anarchy = _solve_one(game.unregulated(), encoding, config)
-        outcomes["fixed"] = equilibrium_report(game, eq, anarchy, tol)
-    else:
-        from ..formulations.safety.bargaining import bargain
-
-        for rule in solutions:
-            agreed = bargain(game, rule)
-            free = bargain(game.unregulated(), rule)
-            g1, g0 = game.with_delta(agreed.delta), game.unregulated().with_delta(free.delta)
-            report = equilibrium_report(g1, _solve_one(g1, encoding, config), _solve_one(g0, encoding, config), tol,
-                                        bargaining=rule)
-            report["welfare"] = _finite(agreed.welfare)
-            report["agreement"] = agreed.agreement
-            report["anarchy"]["delta"] = free.delta
-            outcomes[rule] = report
-    return {
-        "game": "safety_regulation",
-        "formulation": name,
-        "solver": None if encoding is None else (config.solver or "scip"),
-        "regulation": {"theta_G": game.theta_G, "theta_D": [float(t) for t in game.theta_D]},
-        "outcomes": outcomes,
-    }
+def equilibrium_outcome(game: SafetyGame, eq: SafetyEquilibrium, anarchy: SafetyEquilibrium, tol: float,
+                        stages: list[Stage], total: float, main: int = 0, **extras: Any) -> dict[str, Any]:
+    """One outcome: δ, γ0 = [α0, β0], γ = [[α_i, β_i]], U_G, U_D, the classification against the unregulated game
+    (same δ rule), and the stages that produced them."""
+    return outcome(
+        delta=[float(d) for d in game.deltas],
+        U_G=float(eq.U_G), U_D=[float(u) for u in eq.U_D],
+        values={"gamma0": None if eq.abstain else [float(v) for v in eq.gamma0],
+                "gamma": [None if not p else [float(v) for v in g]
+                          for g, p in zip(eq.gamma, eq.participates, strict=True)],
+                "participates": [bool(p) for p in eq.participates], "abstain": bool(eq.abstain),
+                "classification": _classification(eq, anarchy, tol)},
+        stages=stages, formulation=stages[main].formulation,
+        total_s=total, main=main,
+        anarchy={"U_G": float(anarchy.U_G), "U_D": [float(u) for u in anarchy.U_D],
+                 "safety": [float(b) for b in anarchy.safety], "abstain": bool(anarchy.abstain)},
+        **extras)
 
 
-def solve_batch(file: GameFile, points: list[dict[str, float]], *, formulation: str | None = None,
-                solver: str | None = None) -> list[dict[str, Any]]:
+def _bargaining_stage(game: SafetyGame, rule: str, stage: str) -> tuple[Any, Stage]:
+    from ..formulations.safety.bargaining import bargain
+
+    watch = Stopwatch()
+    agreed = bargain(game, rule)
+    certificate = Certificate(Level.LOCAL, "grid", {"grid_points": 98, "refined": True},
+                              ("δ is the best of an exact grid, refined by golden section: global up to the grid's "
+                               "resolution where U(δ) jumps",))
+    return agreed, Stage(stage, "grid", None, Status.LOCALLY_OPTIMAL, certificate, watch.elapsed)
+
+
+def _parameters(game: SafetyGame) -> dict[str, Any]:
+    return {"generalist": {"cost": game.generalist_cost.tolist()},
+            "specialists": [{"name": s.name, "cost": s.cost.tolist(), "revenue": s.revenue.tolist(),
+                             "delta": s.delta, "theta_D": s.theta_D} for s in game.specialists],
+            "regulation": {"theta_G": game.theta_G, "theta_D": [float(t) for t in game.theta_D]}}
+
+
+def solve_batch(file: GameFile, points: list[dict[str, float]],
+                request: Request | None = None) -> list[dict[str, Any]]:
     """Sweep hook: one flat row per point (dotted game-file keys → values), solved in bulk by the exact batched
     enumeration (the "kkt" formulations solve each point separately).  Rows: delta, alpha0, beta0, alpha_i, beta_i,
-    U_G, U_D_i, participates_i, abstain, backfiring, mutualism, classification, certified."""
+    U_G, U_D_i, participates_i, abstain, backfiring, mutualism, classification, status, certificate."""
+    request = request or FRONT_END.request(file)
     base_data = normalized_data(file.data, file)
-    tol = float(base_data["solve"].get("tolerance_classification", 1e-6))
-    config = SolveConfig.from_table({k: v for k, v in base_data["solve"].items() if k != "tolerance_classification"},
-                                    formulation=formulation, solver=solver)
-    name, encoding = _formulation(config.formulation, file)
+    tol = request.extras["tolerance_classification"]
+    form = request.formulation
     solutions = _solutions(base_data, file)
     if not points:
         return []
-    if encoding is None and not solutions and all(set(p) <= FAST_KEYS for p in points):
+    exact = form.kind == "enumeration"
+    if exact and not solutions and all(set(p) <= FAST_KEYS for p in points):
         return _rows_fast(game_from_data(base_data, file), base_data, points, tol)
     theta_keys = {"regulation.theta_G", "regulation.theta_D"}
-    if (encoding is None and solutions and all(set(p) <= theta_keys for p in points)
+    if (exact and solutions and all(set(p) <= theta_keys for p in points)
             and not any("theta_D" in s for s in base_data["specialists"])):
         return _rows_bargained_fast(game_from_data(base_data, file), points, solutions, tol)
     games = [_point_game(base_data, p, file) for p in points]
-    if encoding is not None:
+    if not exact:
         rows = []
         for game in games:
-            rep = equilibrium_report(game, _solve_one(game, encoding, config),
-                                     _solve_one(game.unregulated(), encoding, config), tol)
-            rows.append(_row_from_report(rep))
+            watch = Stopwatch()
+            eq, stage = _solve_one(game, form, request.config, "equilibrium")
+            anarchy, free_stage = _solve_one(game.unregulated(), form, request.config, "unregulated equilibrium")
+            rows.append(_row_from_outcome(equilibrium_outcome(game, eq, anarchy, tol, [stage, free_stage],
+                                                              watch.elapsed)))
         return rows
     if not solutions:
         return _rows_fixed(games, tol)
@@ -413,8 +394,8 @@ def _rows(res: dict[str, np.ndarray], flags: dict[str, np.ndarray], deltas: np.n
             row[f"U_D_{i + 1}"] = float(res["U_D"][k, i])
             row[f"participates_{i + 1}"] = bool(res["participates"][k, i])
         row.update(abstain=bool(res["abstain"][k]), backfiring=bool(flags["backfiring"][k]),
-                   mutualism=bool(flags["mutualism"][k]), classification=str(names[k]),
-                   certified=bool(res["certified"][k]))
+                   mutualism=bool(flags["mutualism"][k]), classification=str(names[k]), status="optimal",
+                   certificate="global" if res["certified"][k] else "none")
         rows.append(row)
     return rows
 
@@ -423,20 +404,21 @@ def _nan_none(v: float) -> float | None:
     return None if not np.isfinite(v) else float(v)
 
 
-def _row_from_report(rep: dict[str, Any]) -> dict[str, Any]:
-    row: dict[str, Any] = {"delta": rep["delta"][0],
-                           "alpha0": rep["gamma0"][0] if rep["gamma0"] else None,
-                           "beta0": rep["gamma0"][1] if rep["gamma0"] else None}
-    for i, g in enumerate(rep["gamma"]):
+def _row_from_outcome(out: dict[str, Any]) -> dict[str, Any]:
+    labels = out["classification"]
+    row: dict[str, Any] = {"delta": out["delta"][0],
+                           "alpha0": out["gamma0"][0] if out["gamma0"] else None,
+                           "beta0": out["gamma0"][1] if out["gamma0"] else None}
+    for i, g in enumerate(out["gamma"]):
         row[f"alpha_{i + 1}"] = g[0] if g else None
         row[f"beta_{i + 1}"] = g[1] if g else None
-    row["U_G"] = rep["U_G"]
-    for i, u in enumerate(rep["U_D"]):
+    row["U_G"] = out["U_G"]
+    for i, u in enumerate(out["U_D"]):
         row[f"U_D_{i + 1}"] = u
-        row[f"participates_{i + 1}"] = rep["participates"][i]
-    c = rep["classification"]
-    row.update(abstain=rep["abstain"], backfiring=c["backfiring"], mutualism=c["mutualism"],
-               classification=c["regime"], certified=rep["certified"], status=rep["status"])
+        row[f"participates_{i + 1}"] = out["participates"][i]
+    row.update(abstain=out["abstain"], backfiring=labels["backfiring"], mutualism=labels["mutualism"],
+               classification=labels["regime"], status=out["status"],
+               certificate=out["certificate"]["level"])
     return row
 
 
@@ -447,25 +429,79 @@ def render(report: dict[str, Any]) -> Any:
     reg = report["regulation"]
     floors = ", ".join(f"{t:g}" for t in reg["theta_D"])
     table = Table(title=f"safety regulation: θG = {reg['theta_G']:g}, θD = {floors}"
-                        f"  ({report['formulation']}{', ' + report['solver'] if report['solver'] else ''})")
-    for col in ("bargaining", "δ", "γ0 = (α0, β0)", "γ_i = (α_i, β_i)", "U_G", "U_D", "regime", "certified",
-                "status"):
+                        f"  [formulation {report['request']['formulation']}]")
+    for col in ("bargaining", "δ", "γ0 = (α0, β0)", "γ_i = (α_i, β_i)", "U_G", "U_D", "regime", "certificate",
+                "status", "backend"):
         table.add_column(col)
 
     def pair(v: Any) -> str:
         return "—" if v is None else f"({v[0]:.5f}, {v[1]:.5f})"
 
-    for o in report["outcomes"].values():
-        table.add_row(o["bargaining"], ", ".join(f"{d:.4f}" for d in o["delta"]), pair(o["gamma0"]),
+    for name, o in report["outcomes"].items():
+        table.add_row(name, ", ".join(f"{d:.4f}" for d in o["delta"]), pair(o["gamma0"]),
                       "; ".join(pair(g) for g in o["gamma"]), f"{o['U_G']:.5f}",
                       ", ".join(f"{u:.5f}" for u in o["U_D"]), o["classification"]["regime"],
-                      "yes" if o["certified"] else "no", o["status"])
+                      o["certificate"]["level"], o["status"], o["backend"] or "—")
     return table
 
 
-def plot(file: GameFile, report: dict[str, Any], path: str) -> None:
+def plot(file: GameFile, report: dict[str, Any], path: str) -> list[str]:
     """β0, β_i and the utilities against θD at the file's θG (Figure-3 style), the file's θD marked."""
     from ..plots.safety import equilibrium_path
 
     game, _ = load_game(file)
     equilibrium_path(game, path, mark=float(report["regulation"]["theta_D"][0]))
+    return [path]
+
+
+class SafetyFrontEnd(FrontEnd):
+    name = "safety_regulation"
+    formulations = FORMULATIONS
+    description = "two attributes (performance, safety) and regulatory safety floors"
+
+    def parse(self, file: GameFile) -> SafetyGame:
+        return load_game(file)[0]
+
+    def request(self, file: GameFile, **kwargs: Any) -> Request:  # type: ignore[override]
+        solve_table = dict(normalized_data(file.data, file)["solve"])
+        tol = solve_table.pop("tolerance_classification", CLASSIFICATION_TOL)
+        if isinstance(tol, bool) or not isinstance(tol, int | float) or not 0 <= tol < 1:
+            raise file.error("solve.tolerance_classification", f"must be a number in [0, 1), got {tol!r}")
+        return super().request(file, solve_table=solve_table, extras={"tolerance_classification": float(tol)},
+                               **kwargs)
+
+    def solve(self, file: GameFile, request: Request) -> dict[str, Any]:
+        """At the fixed δ, or at δ bargained by each rule in ``[bargaining] solutions``; each outcome is classified
+        against the unregulated game."""
+        game, data = load_game(file)
+        tol = request.extras["tolerance_classification"]
+        form, config = request.formulation, request.config
+        solutions = _solutions(data, file)
+        outcomes: dict[str, dict[str, Any]] = {}  # keyed like the fine-tuning game: "fixed" or the bargaining rule
+        if not solutions:
+            watch = Stopwatch()
+            eq, stage = _solve_one(game, form, config, "equilibrium")
+            anarchy, free_stage = _solve_one(game.unregulated(), form, config, "unregulated equilibrium")
+            outcomes["fixed"] = equilibrium_outcome(game, eq, anarchy, tol, [stage, free_stage], watch.elapsed)
+        else:
+            for rule in solutions:
+                watch = Stopwatch()
+                agreed, b_stage = _bargaining_stage(game, rule, "bargaining")
+                free, fb_stage = _bargaining_stage(game.unregulated(), rule, "unregulated bargaining")
+                g1, g0 = game.with_delta(agreed.delta), game.unregulated().with_delta(free.delta)
+                eq, stage = _solve_one(g1, form, config, "equilibrium")
+                anarchy, free_stage = _solve_one(g0, form, config, "unregulated equilibrium")
+                record = equilibrium_outcome(g1, eq, anarchy, tol, [b_stage, stage, fb_stage, free_stage],
+                                             watch.elapsed, main=1, solution=rule, welfare=_finite(agreed.welfare),
+                                             agreement=agreed.agreement)
+                record["anarchy"]["delta"] = free.delta
+                outcomes[rule] = record
+        return self.report(file, request, parameters=_parameters(game), outcomes=outcomes,
+                           regulation={"theta_G": game.theta_G, "theta_D": [float(t) for t in game.theta_D]})
+
+    solve_batch = staticmethod(solve_batch)
+    render = staticmethod(render)
+    plot = staticmethod(plot)
+
+
+FRONT_END = SafetyFrontEnd()

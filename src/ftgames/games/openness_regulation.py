@@ -10,9 +10,9 @@ File layout (every table optional; missing values take the model's defaults)::
     [regulation]            theta, penalty, penalty_is_transfer
     [bargaining]            solution ("fixed", "nash", ...), delta (G's share when fixed), weights, grid,
                             search ("auto", "exact", "grid")
-    [solve]                 formulation ("enumeration", "kkt" = "kkt_sos1", "kkt_bigm", "kkt_indicator", "kkt_product"
-                            through the bilevel layer; "kkt_direct_sos1", "kkt_direct_bigm" written directly in Pyomo),
-                            solver, time_limit, ...
+    [solve]                 formulation ("enumeration", "kkt[:sos1]", "kkt:bigm", "kkt:indicator", "kkt:product"
+                            through the bilevel layer; "kkt_direct:sos1", "kkt_direct:bigm" written directly in
+                            Pyomo), solver, time_limit, ...
 """
 
 from __future__ import annotations
@@ -21,27 +21,27 @@ import copy
 import math
 from typing import Any
 
+from ..io.gamefile import GameFile, GameFileError, set_dotted
 from ..models.openness import (
     DEFAULT_FAMILY,
     FAMILIES,
     TERM_KINDS,
+    OpennessEquilibrium,
     OpennessGame,
     ParameterError,
     Regulation,
     make_term,
 )
-from ..solvers import SolveConfig
-from .gamefile import GameFile, GameFileError, set_dotted
+from ..models.outcomes import Certificate, Level
+from ..solvers import Status
+from .base import FrontEnd, Request, Stage, Stopwatch, outcome
 
 TOP_KEYS = {"game", "title", "description", "model", "regulation", "bargaining", "solve", "figures"}
 MODEL_KEYS = {"alpha0", "max_fine_tuning", *TERM_KINDS}
 REGULATION_KEYS = {"theta", "penalty", "penalty_is_transfer"}
 BARGAINING_KEYS = {"solution", "delta", "weights", "grid", "search"}
-FORMULATIONS = {"enumeration": ("enumeration", "sos1", "bilevel"), "kkt": ("kkt", "sos1", "bilevel"),
-                "kkt_sos1": ("kkt", "sos1", "bilevel"), "kkt_bigm": ("kkt", "bigm", "bilevel"),
-                "kkt_indicator": ("kkt", "indicator", "bilevel"), "kkt_product": ("kkt", "product", "bilevel"),
-                "kkt_direct_sos1": ("kkt", "sos1", "pyomo"),
-                "kkt_direct_bigm": ("kkt", "bigm", "pyomo")}
+FORMULATIONS = ("enumeration", "kkt:sos1", "kkt:bigm", "kkt:indicator", "kkt:product", "kkt_direct:sos1",
+                "kkt_direct:bigm")
 
 
 # ----------------------------------------------------------------------------------------------- parsing
@@ -150,86 +150,82 @@ def load_game(file: GameFile) -> tuple[OpennessGame, dict[str, Any], dict[str, A
     return game_from_data(data, file), bargaining_settings(data, file), data
 
 
-def _formulation(name: str | None, file: GameFile) -> tuple[str, str, str]:
-    name = name or "enumeration"
-    if name not in FORMULATIONS:
-        raise file.error("solve.formulation", f"unknown formulation {name!r}; valid: {', '.join(FORMULATIONS)}")
-    return FORMULATIONS[name]
-
-
 # ----------------------------------------------------------------------------------------------- solving
 def _finite(value: float) -> float | None:
     return None if value is None or not math.isfinite(value) else float(value)
 
 
-def equilibrium_report(eq: Any) -> dict[str, Any]:
-    return {
-        "regime": eq.regime, "omega": _finite(eq.omega), "alpha0": eq.alpha0, "alpha1": _finite(eq.alpha1),
-        "delta": eq.delta, "U_G": eq.U_G, "U_D": eq.U_D, "welfare": eq.welfare, "penalty_paid": eq.penalty_paid,
-        "certified": eq.certified, "formulation": eq.formulation,
-        "regimes": [{"regime": v.regime, "feasible": v.feasible, "omega": _finite(v.omega),
-                     "alpha1": _finite(eq.alpha0 + v.step), "U_G": _finite(v.U_G), "U_D": _finite(v.U_D),
-                     "certified": v.certified, "status": v.status} for v in eq.regimes],
-    }
+def _regimes(eq: Any) -> list[dict[str, Any]]:
+    return [{"regime": v.regime, "feasible": v.feasible, "omega": _finite(v.omega),
+             "alpha1": _finite(eq.alpha0 + v.step), "U_G": _finite(v.U_G), "U_D": _finite(v.U_D),
+             "proof": v.proof, "status": v.status, "backend": v.backend} for v in eq.regimes]
 
 
-def solve_game(file: GameFile, *, formulation: str | None = None, solver: str | None = None) -> dict[str, Any]:
-    """Solve a game file: the bargained (or fixed) δ, G's regime and ω, D's fine-tuning, utilities, the compliance
-    loss (the comply/pay switching penalty at this θ) and the effect of the regulation against none."""
+def final_equilibrium(game: OpennessGame, agreed: Any, formulation: str, config: Any) -> tuple[Any, bool]:
+    """The SPE at the agreed δ by ``formulation`` and whether there is a deal.  A bargained δ at which G abstains is
+    no deal (both get 0, the regime values of ``formulation`` kept); a fixed δ always stands."""
+    from ..formulations.openness.equilibrium import solve_equilibrium
+
+    eq = solve_equilibrium(game.with_delta(agreed.delta), formulation, config=config)
+    agreement = agreed.agreement and (agreed.solution == "fixed" or eq.regime != "abstain")
+    if not agreement:
+        eq = OpennessEquilibrium("abstain", math.nan, game.alpha0, math.nan, agreed.delta, 0.0, 0.0, 0.0, 0.0,
+                                 eq.regimes, eq.formulation, eq.proof)
+    return eq, agreement
+
+
+def _decide(game: OpennessGame, settings: dict[str, Any], request: Request,
+            stage: str) -> tuple[Any, Any, bool, list[Stage]]:
+    """δ by the file's bargaining solution (exact equilibria at every candidate δ), then the final SPE at that δ by
+    the requested formulation, timed as its own stage: (bargaining outcome, SPE, agreement, stages)."""
     from ..formulations.openness.bargaining import bargain
-    from ..formulations.openness.effects import classify
-    from ..formulations.openness.equilibrium import compliance_loss
 
-    game, settings, data = load_game(file)
-    config = SolveConfig.from_table({k: v for k, v in data["solve"].items()}, formulation=formulation, solver=solver)
-    kind, encoding, via = _formulation(config.formulation, file)
-    options = {"encoding": encoding, "config": config, "via": via} if kind == "kkt" else {}
-    common = {"weights": settings["weights"], "grid": settings["grid"], "search": settings["search"],
-              "formulation": kind, "solver": config.solver, **options}
-    try:
-        regulated = bargain(game, settings["solution"], **common)
-        unregulated = bargain(game.unregulated(), settings["solution"], **common)
-    except ValueError as exc:
-        if "search='grid'" in str(exc):
-            raise file.error("bargaining.search", str(exc)) from None
-        raise
-    eq, base = regulated.equilibrium, unregulated.equilibrium
-    front = regulated.pareto_deltas
-    return {
-        "game": "openness_regulation",
-        "file": file.path,
-        "formulation": regulated.equilibrium.formulation,
-        "solver": (config.solver or "scip") if kind == "kkt" else None,
-        "terms": game.describe_terms(),
-        "alpha0": game.alpha0,
-        "regulation": {"theta": game.regulation.theta, "penalty": game.regulation.penalty,
-                       "penalty_is_transfer": game.regulation.penalty_is_transfer},
-        "bargaining": {"solution": settings["solution"], "delta": regulated.delta, "agreement": regulated.agreement,
-                       "certified": regulated.certified,
-                       "pareto_delta_range": [float(front.min()), float(front.max())] if len(front) else None},
-        "equilibrium": equilibrium_report(eq),
-        "compliance_loss": compliance_loss(game.with_delta(regulated.delta)),
-        "unregulated": equilibrium_report(base),
-        "effect": {"effect": classify(eq.U_G - base.U_G, eq.U_D - base.U_D), "change_U_G": eq.U_G - base.U_G,
-                   "change_U_D": eq.U_D - base.U_D, "change_welfare": eq.welfare - base.welfare},
-    }
+    stages = []
+    watch = Stopwatch()
+    agreed = bargain(game, settings["solution"], weights=settings["weights"], grid=settings["grid"],
+                     search=settings["search"], formulation="enumeration", pareto=stage == "equilibrium")
+    if settings["solution"] != "fixed":
+        level = Level.GLOBAL if agreed.search == "exact" else Level.LOCAL
+        reasons = () if level is Level.GLOBAL else ("δ is the best point of a grid, refined locally",)
+        kind = "closed_form" if agreed.search == "exact" else "grid"  # roots of the first-order condition
+        stages.append(Stage(stage.replace("equilibrium", "bargaining"), kind, None,
+                            Status.OPTIMAL if level is Level.GLOBAL else Status.LOCALLY_OPTIMAL,
+                            Certificate(level, kind, {"search": agreed.search}, reasons), watch.elapsed))
+    watch = Stopwatch()
+    eq, agreement = final_equilibrium(game, agreed, str(request.formulation), request.config)
+    status = Status.OPTIMAL if eq.certificate.is_global else Status.LOCALLY_OPTIMAL
+    stages.append(Stage(stage, str(request.formulation), eq.backend, status, eq.certificate, watch.elapsed))
+    return agreed, eq, agreement, stages
 
 
-def solve_batch(file: GameFile, points: list[dict[str, float]], *, formulation: str | None = None,
-                solver: str | None = None) -> list[dict[str, Any]]:
+def _outcome(eq: Any, stages: list[Stage], total: float, **extras: Any) -> dict[str, Any]:
+    return outcome(delta=[eq.delta], U_G=eq.U_G, U_D=[eq.U_D],
+                   values={"regime": eq.regime, "omega": _finite(eq.omega), "alpha0": eq.alpha0,
+                           "alpha1": _finite(eq.alpha1), "welfare": eq.welfare},
+                   stages=stages, formulation=str(stages[-1].formulation),
+                   total_s=total, main=len(stages) - 1, penalty_paid=eq.penalty_paid, regime_values=_regimes(eq),
+                   **extras)
+
+
+def _regulation(game: OpennessGame) -> dict[str, Any]:
+    return {"theta": game.regulation.theta, "penalty": game.regulation.penalty,
+            "penalty_is_transfer": game.regulation.penalty_is_transfer}
+
+
+def solve_batch(file: GameFile, points: list[dict[str, float]],
+                request: Request | None = None) -> list[dict[str, Any]]:
     """Evaluate many parameter points of one file (for ``ftgames sweep``): each point maps dotted keys
     (``regulation.theta``, ``model.alpha0``, ``model.fine_tuning_cost.lam``, ``bargaining.delta``...) to values.
     Rows are flat scalars: the point, regime, omega, alpha0, alpha1, delta, U_G, U_D, welfare, penalty_paid,
     compliance_loss, the unregulated omega/U_G/U_D and the effect of the regulation.  δ is chosen with the exact
-    (enumeration) SPE at each share; a "kkt" ``formulation`` re-solves each point's final SPE as KKT programs."""
+    (enumeration) SPE at each share; a "kkt" formulation re-solves each point's final SPE as KKT programs."""
+    request = request or FRONT_END.request(file)
     from ..formulations.openness.bargaining import bargain
     from ..formulations.openness.effects import classify
     from ..formulations.openness.equilibrium import compliance_loss
 
     base_data = normalized_data(file)
-    config = SolveConfig.from_table(base_data["solve"], formulation=formulation, solver=solver)
-    kind, encoding, via = _formulation(config.formulation, file)
-    options = {"encoding": encoding, "config": config, "via": via, "solver": config.solver} if kind == "kkt" else {}
+    form = str(request.formulation)
     cache: dict[Any, Any] = {}
     rows = []
     for point in points:
@@ -239,12 +235,17 @@ def solve_batch(file: GameFile, points: list[dict[str, float]], *, formulation: 
         game = game_from_data(data, file)
         settings = bargaining_settings(data, file)
         kwargs = {"weights": settings["weights"], "grid": settings["grid"], "pareto": False,
-                  "search": settings["search"]}
-        regulated = bargain(game, settings["solution"], formulation=kind, **kwargs, **options)
+                  "search": settings["search"], "formulation": "enumeration"}
+        regulated = bargain(game, settings["solution"], **kwargs)
+        eq = regulated.equilibrium
+        if form != "enumeration":  # δ was bargained with enumeration: its SPE is already the requested one
+            eq = final_equilibrium(game, regulated, form, request.config)[0]
         key = (game.unregulated(), settings["solution"], settings["weights"], settings["grid"], settings["search"])
-        if key not in cache:
-            cache[key] = bargain(game.unregulated(), settings["solution"], formulation=kind, **kwargs, **options)
-        eq, base = regulated.equilibrium, cache[key].equilibrium
+        if key not in cache:  # the unregulated outcome does not depend on (θ, p): once per other parameters
+            free = bargain(game.unregulated(), settings["solution"], **kwargs)
+            cache[key] = (free.equilibrium if form == "enumeration"
+                          else final_equilibrium(game.unregulated(), free, form, request.config)[0])
+        base = cache[key]
         rows.append({
             **point,
             "theta": game.regulation.theta, "penalty": game.regulation.penalty,
@@ -254,8 +255,8 @@ def solve_batch(file: GameFile, points: list[dict[str, float]], *, formulation: 
             "omega_unregulated": base.omega, "U_G_unregulated": base.U_G, "U_D_unregulated": base.U_D,
             "effect": classify(eq.U_G - base.U_G, eq.U_D - base.U_D),
             "change_U_G": eq.U_G - base.U_G, "change_U_D": eq.U_D - base.U_D,
-            "certified": eq.certified, "formulation": eq.formulation,
-            "bargaining_search": "fixed" if settings["solution"] == "fixed" else regulated.certified,
+            "certificate": str(eq.certificate.level), "formulation": form,
+            "bargaining_search": regulated.search,
         })
     return rows
 
@@ -273,37 +274,87 @@ def render(report: dict[str, Any]) -> Any:
         return str(value)
 
     reg = report["regulation"]
+    (solution, record), = report["outcomes"].items()
     head = Table(title=f"openness-regulation game — {report['file']}", show_header=False)
     head.add_column("")
     head.add_column("")
     head.add_row("regulation", f"θ = {fmt(reg['theta'])}, p = {fmt(reg['penalty'])}")
-    bargaining = report["bargaining"]
-    search = "" if bargaining["solution"] == "fixed" else f" ({bargaining['certified']} search over δ)"
-    head.add_row("bargaining", f"{bargaining['solution']}: δ (G's share) = {fmt(bargaining['delta'])}{search}")
-    head.add_row("formulation", f"{report['formulation']} ({report['equilibrium']['certified']})")
+    search = "".join(f" ({s['formulation']})" for s in record["stages"] if s["stage"] == "bargaining")
+    head.add_row("bargaining", f"{solution}: δ (G's share) = {fmt(record['delta'][0])}{search}")
+    head.add_row("formulation", f"{record['formulation']} (certificate: {record['certificate']['level']})")
     head.add_row("compliance loss", f"{fmt(report['compliance_loss'])} (G complies iff p ≥ this)")
     head.add_row("effect of regulation", f"{report['effect']['effect']}: ΔU_G = {fmt(report['effect']['change_U_G'])}, "
                  f"ΔU_D = {fmt(report['effect']['change_U_D'])}")
-    for kind, text in report["terms"].items():
+    for kind, text in report["parameters"]["terms"].items():
         head.add_row(kind, text)
     table = Table(title="outcomes")
-    for column in ("", "regime", "ω", "α1", "U_G", "U_D", "certified"):
+    for column in ("", "regime", "ω", "α1", "U_G", "U_D", "proof / certificate"):
         table.add_column(column)
-    eq, base = report["equilibrium"], report["unregulated"]
-    table.add_row("equilibrium", eq["regime"], fmt(eq["omega"]), fmt(eq["alpha1"]), fmt(eq["U_G"]), fmt(eq["U_D"]),
-                  eq["certified"])
-    for value in eq["regimes"]:
-        if value["feasible"]:
-            table.add_row(f"  best if {value['regime']}", value["regime"], fmt(value["omega"]), fmt(value["alpha1"]),
-                          fmt(value["U_G"]), fmt(value["U_D"]), value["certified"])
-    table.add_row("unregulated", base["regime"], fmt(base["omega"]), fmt(base["alpha1"]), fmt(base["U_G"]),
-                  fmt(base["U_D"]), base["certified"])
+    for label, out in (("equilibrium", record), ("unregulated", report["unregulated"])):
+        table.add_row(label, out["regime"], fmt(out["omega"]), fmt(out["alpha1"]), fmt(out["U_G"]),
+                      fmt(out["U_D"][0]), out["certificate"]["level"])
+        if label == "equilibrium":
+            for value in out["regime_values"]:
+                if value["feasible"]:
+                    table.add_row(f"  best if {value['regime']}", value["regime"], fmt(value["omega"]),
+                                  fmt(value["alpha1"]), fmt(value["U_G"]), fmt(value["U_D"]), value["proof"])
     return Group(head, table)
 
 
-def plot(file: GameFile, report: dict[str, Any], path: str) -> None:
+def plot(file: GameFile, report: dict[str, Any], path: str) -> list[str]:
     """G's payoff over ω with the regimes, and the (θ, p) regime map with this file's definition marked."""
     from ..plots.openness import game_figure
 
     game, settings, _ = load_game(file)
-    game_figure(game.with_delta(report["bargaining"]["delta"]), path)
+    (record,) = report["outcomes"].values()
+    game_figure(game.with_delta(record["delta"][0]), path)
+    return [path]
+
+
+class OpennessFrontEnd(FrontEnd):
+    name = "openness_regulation"
+    formulations = FORMULATIONS
+    description = "an open-source definition (threshold θ, penalty p) and G's release decision (reconstructed)"
+
+    def parse(self, file: GameFile) -> OpennessGame:
+        return load_game(file)[0]
+
+    def solve(self, file: GameFile, request: Request) -> dict[str, Any]:
+        """The bargained (or fixed) δ, G's regime and ω, D's fine-tuning, utilities, the compliance loss (the
+        comply/pay switching penalty at this θ) and the effect of the regulation against none."""
+        from ..formulations.openness.effects import classify
+        from ..formulations.openness.equilibrium import compliance_loss
+
+        game, settings, _ = load_game(file)
+        try:
+            watch = Stopwatch()
+            regulated, eq, agreement, stages = _decide(game, settings, request, "equilibrium")
+            total = watch.elapsed  # the regulated outcome's wall clock, without the unregulated solve
+            watch = Stopwatch()
+            _, base, base_agreement, base_stages = _decide(game.unregulated(), settings, request,
+                                                           "unregulated equilibrium")
+            base_total = watch.elapsed
+        except ValueError as exc:
+            if "search='grid'" in str(exc):
+                raise file.error("bargaining.search", str(exc)) from None
+            raise
+        front = regulated.pareto_deltas
+        effect = classify(eq.U_G - base.U_G, eq.U_D - base.U_D)
+        record = _outcome(eq, stages, total, solution=settings["solution"], agreement=agreement,
+                          pareto_delta_range=[float(front.min()), float(front.max())] if len(front) else None)
+        record["effect"] = effect
+        return self.report(
+            file, request, parameters={"terms": game.describe_terms(), "alpha0": game.alpha0,
+                                       "regulation": _regulation(game)},
+            outcomes={settings["solution"]: record},
+            regulation=_regulation(game), compliance_loss=compliance_loss(game.with_delta(regulated.delta)),
+            unregulated=_outcome(base, base_stages, base_total, agreement=base_agreement),
+            effect={"effect": effect, "change_U_G": eq.U_G - base.U_G, "change_U_D": eq.U_D - base.U_D,
+                    "change_welfare": eq.welfare - base.welfare})
+
+    solve_batch = staticmethod(solve_batch)
+    render = staticmethod(render)
+    plot = staticmethod(plot)
+
+
+FRONT_END = OpennessFrontEnd()
