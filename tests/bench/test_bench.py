@@ -41,13 +41,18 @@ def test_correct_runs_are_timed_with_median_and_checked_against_the_reference(ro
             assert row["status"] == "optimal" and row["certificate"] == "global"
             assert row["correct"] is True and row["error"] < 1e-6
             assert row["repeats"] == 2
-            assert row["total_time"] == pytest.approx(row["build_time"] + row["solve_time"], rel=0.5, abs=1e-3)
+            assert row["total_time"] >= row["build_time"] + row["solve_time"] - 1e-9  # wall clock: never less
 
 
 def test_wrong_answers_are_reported_with_their_error(rows):
     for row in by(rows, "wrong"):
         assert row["correct"] is False
         assert row["error"] == pytest.approx(0.5 / max(1.0, row["reference"]))
+
+
+def test_the_runner_measures_wall_clock_whatever_the_case_reports(rows):
+    for row in by(rows, "wrong"):  # sleeps 50 ms, reports 0.1 ms
+        assert row["solve_time"] == pytest.approx(1e-4) and row["total_time"] >= 0.05
 
 
 def test_a_slow_run_is_killed_and_larger_sizes_are_not_attempted(rows):

@@ -7,6 +7,7 @@ import os
 import signal
 import time
 import traceback
+from dataclasses import replace
 from typing import Any
 
 from .case import Case, RunOutcome
@@ -18,10 +19,17 @@ def grace_seconds(time_limit: float) -> float:
     return max(0.5, 0.2 * time_limit)
 
 
+def _timed(case: Case, time_limit: float) -> RunOutcome:
+    """``case.run`` with the runner's own wall clock around it, whatever the formulation reports."""
+    start = time.perf_counter()
+    outcome = case.run(time_limit)
+    return replace(outcome, wall_time=time.perf_counter() - start)
+
+
 def _child(case: Case, time_limit: float, conn: Any) -> None:
     os.setpgrp()  # own process group: a kill at the deadline also reaches any processes the case started
     try:
-        conn.send(("ok", case.run(time_limit)))
+        conn.send(("ok", _timed(case, time_limit)))
     except BaseException as exc:  # noqa: BLE001 - everything is reported to the parent
         conn.send(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
     finally:
@@ -32,7 +40,7 @@ def run_in_process(case: Case, time_limit: float) -> RunOutcome:
     """Run in this process; an exception becomes an ``error`` outcome (no hard limit: the solver's limit only)."""
     start = time.perf_counter()
     try:
-        return case.run(time_limit)
+        return _timed(case, time_limit)
     except Exception as exc:  # noqa: BLE001
         return RunOutcome("error", "none", solve_time=time.perf_counter() - start,
                           message=f"{type(exc).__name__}: {exc}")

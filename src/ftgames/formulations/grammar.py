@@ -60,8 +60,8 @@ def parse_formulation(value: Any, accepted: Iterable[str], *, source: str = "for
         warnings.warn(f"{source}: formulation {text!r} is deprecated; write {new!r}", DeprecationWarning,
                       stacklevel=3)
         text = new
-    kind, _, encoding = text.partition(":")
-    if not encoding and kind in DEFAULT_ENCODING:
+    kind, colon, encoding = text.partition(":")
+    if not encoding and kind in DEFAULT_ENCODING and not colon:
         encoding = DEFAULT_ENCODING[kind]
     parsed = Formulation(kind, encoding or None)
     if str(parsed) not in accepted:

@@ -98,5 +98,7 @@ class SolveResult:
             "duals": {k: [plain(x) for x in v] if isinstance(v, list) else plain(v) for k, v in self.duals.items()},
             "build_time": self.build_time,
             "solve_time": self.solve_time,
+            "total_time": self.total_time,
+            "backend_source": self.backend_source,
             "message": self.message,
         }

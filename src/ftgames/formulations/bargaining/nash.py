@@ -82,3 +82,19 @@ def polish(game: FineTuningGame, delta: float, weights, disagreement, iterations
             break
         x, f, df, d2f = y, fy, dfy, d2fy
     return x, abs(df)
+
+
+def polish_egalitarian(game: FineTuningGame, delta: float) -> float:
+    """The egalitarian optimum of one quadratic specialist sits where U_G(δ) = U_D(δ) (one utility rises, the other
+    falls on the Pareto interval): the real root of the polynomial U_G − U_D nearest the conic solution, kept only
+    if min(U_G, U_D) is at least as high there.  The interior-point answer is only accurate to its tolerance."""
+    p_g, p_d = one_specialist_polynomials(game)
+    roots = [r.real for r in np.roots(np.polysub(p_g, p_d)) if abs(r.imag) < 1e-12 and 0.0 <= r.real <= 1.0]
+    if not roots:
+        return delta
+    root = min(roots, key=lambda r: abs(r - delta))
+
+    def worst(x: float) -> float:
+        return min(np.polyval(p_g, x), np.polyval(p_d, x))
+
+    return float(root) if worst(root) >= worst(delta) - 1e-12 else delta

@@ -171,6 +171,8 @@ def _conic(game: FineTuningGame, name: str, form: str, solver: str, config: Solv
         value[0], _ = nash.polish(game, float(value[0]), weights, disagreement)
     elif name == "utilitarian":
         value = np.array(conic.polish_utilitarian(game, value))
+    elif name == "egalitarian" and game.n == 1:
+        value[0] = nash.polish_egalitarian(game, float(value[0]))
     elif name in ("generalist_optimal", "specialist_optimal"):
         one_sided = (1.0, 0.0) if name == "generalist_optimal" else (0.0, 1.0)
         value[0], _ = nash.polish(game, float(value[0]), one_sided, (0.0, 0.0))

@@ -39,10 +39,16 @@ class BilevelResult(SolveResult):
     """
 
     encoding: str = ""
+    certificate_time: float = 0.0  # wall-clock seconds of the certificate (every follower re-solved)
     certificate: Certificate | None = None
     report: EncodingReport | None = None
     reformulation: Reformulation | None = field(default=None, repr=False)
     multipliers: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def total_time(self) -> float:
+        """Wall clock of the whole ``solve_bilevel`` call: build, solve and certificate."""
+        return self.build_time + self.solve_time + self.certificate_time
 
     @property
     def certified(self) -> bool:
@@ -65,6 +71,7 @@ class BilevelResult(SolveResult):
     def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
         out["encoding"] = self.encoding
+        out["certificate_time"] = self.certificate_time
         out["multipliers"] = dict(self.multipliers)
         out["certificate"] = self.certificate.to_dict() if self.certificate else None
         if self.report is not None:
@@ -140,11 +147,14 @@ def solve_bilevel(
 
     The backend is ``solver``, else ``FTGAMES_SOLVER``, else ``config.solver``, else the default policy for the
     encoded program (:mod:`ftgames.solvers.policy`: SCIP for every encoding while the program is small).  Times are
-    wall clock: ``build_time`` (KKT system and encoding, bound tightening included), ``solve_time`` (every solve).
+    wall clock: ``build_time`` (KKT system and encoding, bound tightening included), ``solve_time`` (every solve),
+    ``certificate_time`` (the rest of the call: loading the solution, the followers' re-solves); ``total_time`` is
+    their sum, the whole call.
 
     ``options`` go to the encoding (e.g. ``bigm=50``, ``bigm_default``, ``tighten``, ``choices``/``default`` for
     ``mixed``, ``eps_schedule`` for ``product``).  The solution is also loaded into ``bm.model``'s variables.
     """
+    t0 = time.perf_counter()
     config = config or SolveConfig()
     module = encoding_module(encoding)
     unknown = sorted(set(options) - set(module.OPTIONS))
@@ -152,7 +162,6 @@ def solve_bilevel(
         raise OptionError(f"solve_bilevel: unknown option(s) {', '.join(unknown)} for encoding {encoding!r}; valid: "
                           f"{', '.join(module.OPTIONS) or 'none'} (and solver, config, certificate_solver, tolerance)")
     formulation = f"{bm.name}: kkt:{encoding}"
-    t0 = time.perf_counter()
     reform = build_kkt(bm)
     needs = normalize_requirements(reform.requires() | encoding_requirements(encoding, options))
     if encoding == "enumeration":
@@ -195,6 +204,7 @@ def solve_bilevel(
             reasons.append("no leader decision satisfies the leader's rows with every follower at a finite optimum "
                            "(check that each follower's problem is feasible and bounded for the leader's choices)")
         result.certificate = Certificate(UNCERTIFIED, reasons=reasons)
+        result.certificate_time = _rest(t0, result)
         return result
     bm.load_values(raw.values)
     active: list[str] = []
@@ -215,4 +225,10 @@ def solve_bilevel(
         solver=certificate_solver or "auto",
         tolerance=tolerance,
     )
+    result.certificate_time = _rest(t0, result)
     return result
+
+
+def _rest(start: float, result: BilevelResult) -> float:
+    """The part of the wall clock since ``start`` that build and solve do not account for."""
+    return max(time.perf_counter() - start - result.build_time - result.solve_time, 0.0)
