@@ -11,16 +11,18 @@ Three layers, bottom to top of what you compose yourself:
                           enumeration, bargaining programs, and the general leader–follower (bilevel) layer
 ``ftgames.solvers``       one module per backend, capabilities as data, one result type (:class:`SolveResult`)
 
-Above them: game files and their front ends, figures, parameter sweeps, benchmarks and the ``ftgames`` command.
+Above them: game files and their front ends (``solve_file``; the contracts every game keeps are in
+``docs/contracts.md``), figures, parameter sweeps, benchmarks and the ``ftgames`` command.
 Every deliberate error derives from :class:`FtgamesError` (``ftgames.errors``).
 
 Where to start::
 
-    from ftgames import FineTuningGame, solve_equilibrium, bargain
+    from ftgames import FineTuningGame, bargain, solve_equilibrium, solve_file
 
     game = FineTuningGame.quadratic(c0=1.0, costs=[2.0])
-    eq = solve_equilibrium(game, delta=[0.5])            # formulation="kkt", encoding=..., solver=... to swap
+    eq = solve_equilibrium(game, delta=[0.5])            # formulation="kkt:sos1", solver="scip", ... to swap
     nash = bargain(game, "nash")
+    report = solve_file("examples/one_specialist.toml")  # a game file → the JSON report of ``ftgames solve``
 
 Your own leader–follower problems: :class:`BilevelModel` and :func:`solve_bilevel`; a Pyomo/CVXPY model of your own
 on any backend: :func:`solve` with :class:`SolveConfig`.  ``import ftgames`` is light: the names above are imported
@@ -48,11 +50,12 @@ _EXPORTS: dict[str, str] = {
     "SolveConfig": "ftgames.solvers",
     "solve": "ftgames.solvers",
     "FtgamesError": "ftgames.errors",
+    "solve_file": "ftgames.games",
 }
 
 __all__ = [
     "__version__", "FineTuningGame", "SafetyGame", "OpennessGame", "solve_equilibrium", "bargain", "BilevelModel",
-    "solve_bilevel", "SolveConfig", "solve", "FtgamesError",
+    "solve_bilevel", "SolveConfig", "solve", "FtgamesError", "solve_file",
 ]
 
 if _typing.TYPE_CHECKING:  # for type checkers and IDEs only; at run time the names come from __getattr__
@@ -60,6 +63,7 @@ if _typing.TYPE_CHECKING:  # for type checkers and IDEs only; at run time the na
     from ftgames.formulations.bargaining import bargain
     from ftgames.formulations.bilevel import BilevelModel, solve_bilevel
     from ftgames.formulations.equilibrium import solve_equilibrium
+    from ftgames.games import solve_file
     from ftgames.models.fine_tuning import FineTuningGame
     from ftgames.models.openness import OpennessGame
     from ftgames.models.safety import SafetyGame

@@ -139,8 +139,8 @@ def _vector(file: GameFile, key: str, value: Any, size: int) -> list[float]:
 
 
 # ------------------------------------------------------------------------------------------------ solving
-def _equilibrium_stage(game: FineTuningGame, delta: Any, form: Formulation, config: SolveConfig,
-                       governed: bool) -> tuple[Any, Stage]:
+def _equilibrium_stage(game: FineTuningGame, delta: Any, form: Formulation,
+                       config: SolveConfig) -> tuple[Any, Stage]:
     """The investment stage at ``delta`` by ``form`` (the exact default when ``form`` names a bargaining program)."""
     from ..formulations.equilibrium import default_formulation, solve_equilibrium
 
@@ -166,8 +166,7 @@ def _bargaining_stage(game: FineTuningGame, name: str, form: Formulation, config
 def _outcome(eq: Any, stages: list[Stage], main: int, total: float, **extras: Any) -> dict[str, Any]:
     return outcome(delta=list(eq.delta), U_G=eq.U_G, U_D=list(eq.U_D),
                    values={"alpha0": eq.alpha0, "alpha": list(eq.alpha), "regimes": [str(r) for r in eq.regimes]},
-                   stages=stages,
-                   formulation=stages[main].formulation, total_s=total, main=main, **extras)
+                   stages=stages, formulation=stages[main].formulation, total_s=total, main=main, **extras)
 
 
 def pareto_set_report(game: FineTuningGame) -> dict[str, Any]:
@@ -298,7 +297,7 @@ class FineTuningFrontEnd(FrontEnd):
                 except ModelError as exc:
                     raise _error(file, "bargaining.delta", str(exc)) from None
                 watch = Stopwatch()
-                eq, stage = _equilibrium_stage(game, delta, form, request.config, True)
+                eq, stage = _equilibrium_stage(game, delta, form, request.config)
                 outcomes["fixed"] = _outcome(eq, [stage], 0, watch.elapsed)
             else:
                 names = bargaining.get("solutions", DEFAULT_SOLUTIONS)
@@ -312,8 +311,7 @@ class FineTuningFrontEnd(FrontEnd):
                     watch = Stopwatch()
                     agreed, b_stage = _bargaining_stage(game, name, form, request.stage_config(on_bargaining),
                                                         options)
-                    eq, e_stage = _equilibrium_stage(game, agreed.delta, form,
-                                                     request.stage_config(not on_bargaining), not on_bargaining)
+                    eq, e_stage = _equilibrium_stage(game, agreed.delta, form, request.stage_config(not on_bargaining))
                     outcomes[name] = _outcome(eq, [b_stage, e_stage], 0 if on_bargaining else 1, watch.elapsed,
                                               solution=canonical(name), objective=agreed.objective,
                                               contract_labels=list(agreed.labels))
