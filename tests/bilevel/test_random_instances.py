@@ -485,7 +485,10 @@ def run_market(seed: int, runs) -> None:
         q = pyo.value(bm.model.q)
         at_q = max(inst.leader_profit(z) for z in near(q, 0.0, inst.D))
         assert res.objective <= at_q + TOL * (1 + abs(at_q)), f"{what}: profit {res.objective} > {at_q} at q = {q}"
-        assert close(pyo.value(bm.model.market_duals.dual_balance), inst.price(q)) or res.label != CERTIFIED_GLOBAL
+        # at a merit-order breakpoint (q within round-off of one) the price is the right derivative on either side
+        prices = {inst.price(q), inst.price(q - 1e-9), inst.price(q + 1e-9)}
+        dual = pyo.value(bm.model.market_duals.dual_balance)
+        assert any(close(dual, p) for p in prices) or res.label != CERTIFIED_GLOBAL
         if res.label == CERTIFIED_GLOBAL:
             assert close(res.objective, max(reference, at_q)), f"{what}: {res.objective} != reference {reference}"
         if encoding in ("sos1", "indicator"):

@@ -37,6 +37,9 @@ TOP_KEYS = {"game", "title", "description", "generalist", "specialists", "regula
             "figures"}
 SPECIALIST_KEYS = {"cost", "revenue", "theta_D", "delta", "name"}
 FORMULATIONS = ("enumeration", "kkt:sos1", "kkt:indicator", "kkt:bigm", "kkt:product")
+#: The unregulated game every outcome is classified against is solved exactly, whatever the requested formulation:
+#: it is the reference of the labels (backfiring, mutualism), and one reference makes them formulation-independent.
+REFERENCE = Formulation("enumeration")
 #: Point keys the batch solver applies directly to arrays (anything else re-parses the file per point).
 FAST_KEYS = {"regulation.theta_G", "regulation.theta_D", "bargaining.delta"}
 
@@ -261,7 +264,7 @@ def solve_batch(file: GameFile, points: list[dict[str, float]],
         for game in games:
             watch = Stopwatch()
             eq, stage = _solve_one(game, form, request.config, "equilibrium")
-            anarchy, free_stage = _solve_one(game.unregulated(), form, request.config, "unregulated equilibrium")
+            anarchy, free_stage = _solve_one(game.unregulated(), REFERENCE, request.config, "unregulated equilibrium")
             rows.append(_row_from_outcome(equilibrium_outcome(game, eq, anarchy, tol, [stage, free_stage],
                                                               watch.elapsed)))
         return rows
@@ -481,7 +484,7 @@ class SafetyFrontEnd(FrontEnd):
         if not solutions:
             watch = Stopwatch()
             eq, stage = _solve_one(game, form, config, "equilibrium")
-            anarchy, free_stage = _solve_one(game.unregulated(), form, config, "unregulated equilibrium")
+            anarchy, free_stage = _solve_one(game.unregulated(), REFERENCE, config, "unregulated equilibrium")
             outcomes["fixed"] = equilibrium_outcome(game, eq, anarchy, tol, [stage, free_stage], watch.elapsed)
         else:
             for rule in solutions:
@@ -490,7 +493,7 @@ class SafetyFrontEnd(FrontEnd):
                 free, fb_stage = _bargaining_stage(game.unregulated(), rule, "unregulated bargaining")
                 g1, g0 = game.with_delta(agreed.delta), game.unregulated().with_delta(free.delta)
                 eq, stage = _solve_one(g1, form, config, "equilibrium")
-                anarchy, free_stage = _solve_one(g0, form, config, "unregulated equilibrium")
+                anarchy, free_stage = _solve_one(g0, REFERENCE, config, "unregulated equilibrium")
                 record = equilibrium_outcome(g1, eq, anarchy, tol, [b_stage, stage, fb_stage, free_stage],
                                              watch.elapsed, main=1, solution=rule, welfare=_finite(agreed.welfare),
                                              agreement=agreed.agreement)

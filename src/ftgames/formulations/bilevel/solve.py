@@ -16,6 +16,7 @@ from ...models.outcomes import LEVEL_ORDER, Level
 from .certificate import UNCERTIFIED, Certificate, certify
 from .encodings import EncodingReport, encoding_module
 from .model import BilevelModel
+from .polish import load_values, polish_active_set
 from .reformulate import Reformulation, build_kkt, encode, encoding_requirements, normalize_requirements
 
 
@@ -141,6 +142,7 @@ def solve_bilevel(
     config: SolveConfig | None = None,
     certificate_solver: str | None = None,
     tolerance: float = 1e-5,
+    polish: bool = True,
     **options: Any,
 ) -> BilevelResult:
     """Solve ``bm`` through the KKT reformulation with ``encoding`` and certify the answer.
@@ -152,7 +154,9 @@ def solve_bilevel(
     their sum, the whole call.
 
     ``options`` go to the encoding (e.g. ``bigm=50``, ``bigm_default``, ``tighten``, ``choices``/``default`` for
-    ``mixed``, ``eps_schedule`` for ``product``).  The solution is also loaded into ``bm.model``'s variables.
+    ``mixed``, ``eps_schedule`` for ``product``).  With ``polish`` (default) a solution is sharpened on its active set
+    (:mod:`ftgames.formulations.bilevel.polish`) before it is certified, so that the arguments, not only the
+    objective, are accurate.  The solution is also loaded into ``bm.model``'s variables.
     """
     t0 = time.perf_counter()
     config = config or SolveConfig()
@@ -206,7 +210,15 @@ def solve_bilevel(
         result.certificate = Certificate(UNCERTIFIED, reasons=reasons)
         result.certificate_time = _rest(t0, result)
         return result
-    bm.load_values(raw.values)
+    if polish and encoding != "enumeration":  # enumeration solves each piece's smooth program already
+        polished = polish_active_set(bm, raw.values, config=config)
+        if polished is not None:
+            result.values.update(polished)
+            result.multipliers = follower_multipliers(reform, result.values)
+            load_values(reform.model, polished)  # the certificate reads multipliers and slacks there
+            result.message += "; polished on its active set"
+    bm.load_values(result.values)
+    result.objective = _leader_objective(bm, result.objective)
     active: list[str] = []
     unproven_active = False
     if report is not None and report.bigm:
@@ -227,6 +239,11 @@ def solve_bilevel(
     )
     result.certificate_time = _rest(t0, result)
     return result
+
+
+def _leader_objective(bm: BilevelModel, fallback: float | None) -> float | None:
+    objectives = list(bm.model.component_data_objects(pyo.Objective, active=True, descend_into=False))
+    return float(pyo.value(objectives[0])) if len(objectives) == 1 else fallback
 
 
 def _rest(start: float, result: BilevelResult) -> float:

@@ -21,6 +21,15 @@ def regime_of(participates: bool, increment: float, tol: float = 1e-8) -> Regime
     return Regime.CONTRIBUTE if increment > tol else Regime.FREE_RIDE
 
 
+def label_regimes(game: FineTuningGame, delta: Sequence[float], alpha0: float,
+                  participating: Sequence[bool]) -> tuple[Regime, ...]:
+    """The one labeller of the fine-tuning game: each specialist's regime from its exact best response at G's α0
+    (not from the formulation's α_i, which a solver leaves off by its tolerance), so that every formulation that
+    finds the same α0 gives the same labels.  A participant contributes iff its exact increment exceeds 1e-9."""
+    return tuple(regime_of(p, game.follower_response(i, d, alpha0).increment if p else 0.0, tol=1e-9)
+                 for i, (d, p) in enumerate(zip(delta, participating, strict=True)))
+
+
 def certify(game: FineTuningGame, delta: Sequence[float], alpha0: float, alpha: Sequence[float],
             participating: Sequence[bool], *, method: str, global_method: bool,
             leader_optimum: float | None = None) -> Certificate:
@@ -80,7 +89,7 @@ def make_equilibrium(game: FineTuningGame, delta: Sequence[float], alpha0: float
     u_g = game.generalist_utility(delta, alpha0, alpha, participating)
     u_d = tuple(game.specialist_utility(i, d, alpha0, alpha[i]) if participating[i]
                 else game.specialists[i].outside_option for i, d in enumerate(delta))
-    regimes = tuple(regime_of(p, a - alpha0) for p, a in zip(participating, alpha, strict=True))
+    regimes = label_regimes(game, delta, alpha0, participating)
     cert = certify(game, delta, alpha0, alpha, participating, method=formulation, global_method=global_method,
                    leader_optimum=leader_optimum)
     return Equilibrium(delta, float(alpha0), alpha, u_g, u_d, regimes, cert, formulation, solver, True,

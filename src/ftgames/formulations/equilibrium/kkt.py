@@ -71,9 +71,8 @@ def solve_kkt(game: FineTuningGame, delta: float | Sequence[float], *, encoding:
     layer certified a proven global optimum and every follower re-solves to the same answer.
 
     A solver stops within its feasibility tolerance, which on G's flat optimum leaves α0 accurate to about
-    √tolerance; with ``polish`` the answer is re-solved locally (Ipopt, complementarity fixed to the global
-    solution's active set and kept if G's utility is at least as high (the global solve located the piece, Ipopt
-    sharpens the point on it).
+    √tolerance; with ``polish`` the bilevel layer re-solves the answer on its active set
+    (:mod:`ftgames.formulations.bilevel.polish`).
     """
     from ..bilevel import solve_bilevel
     from ..bilevel.encodings import encoding_module
@@ -89,17 +88,12 @@ def solve_kkt(game: FineTuningGame, delta: float | Sequence[float], *, encoding:
     t0 = time.perf_counter()
     bm = build_bilevel(game, delta)
     build_time = time.perf_counter() - t0
-    result = solve_bilevel(bm, encoding=encoding, solver=solver, config=config, **options)
+    result = solve_bilevel(bm, encoding=encoding, solver=solver, config=config, polish=polish, **options)
     result.raise_for_status()
     proved = result.certificate is not None and result.certificate.level is Level.GLOBAL
     alpha0, alpha = _read(bm, game.n)
-    name = used = result.backend
-    if polish:  # pair sides read off the solution; if that system is infeasible, try every multiplier = 0
-        refined = (_polish(game, delta, alpha0, alpha, config)
-                   or _polish(game, delta, alpha0, alpha, config, active_tol=-1.0))
-        if refined is not None:
-            alpha0, alpha = refined
-            used = f"{name}+active-set-polish"
+    name = result.backend
+    used = f"{name}+active-set-polish" if "polished" in result.message else name
     return make_equilibrium(game, delta, alpha0, alpha, [True] * game.n, formulation=f"kkt:{encoding}", solver=used,
                             global_method=proved, status=str(result.status), backend=name,
                             build_time=build_time + result.build_time)
@@ -108,40 +102,3 @@ def solve_kkt(game: FineTuningGame, delta: float | Sequence[float], *, encoding:
 def _read(bm: Any, n: int) -> tuple[float, list[float]]:
     alpha0 = float(bm.model.alpha0.value)
     return alpha0, [float(bm.follower(f"specialist_{i}").block.alpha.value) for i in range(n)]
-
-
-def _polish(game: FineTuningGame, delta: tuple[float, ...], alpha0: float, alpha: list[float],
-            config: SolveConfig | None, active_tol: float = 1e-6) -> tuple[float, list[float]] | None:
-    """Active-set polish: in the (unencoded) KKT system, fix every complementarity pair to the side the global
-    solution chose (slack = 0 if the slack is below ``active_tol``, else multiplier = 0) and solve the resulting
-    smooth program with Ipopt from the global solution; keep it if G's utility is at least as high."""
-    from ...solvers import Capability, get_backend, solve
-    from ...solvers.capabilities import Layer
-    from ..bilevel.reformulate import build_kkt
-
-    if not get_backend("ipopt").availability(Layer.PYOMO).available:
-        return None
-    bm = build_bilevel(game, delta)
-    bm.model.alpha0.value = alpha0
-    for i, a in enumerate(alpha):
-        bm.follower(f"specialist_{i}").block.alpha.value = a
-    reform = build_kkt(bm)
-    single = reform.model
-    single.active_set = pyo.ConstraintList()
-    for pair in reform.kkt.pairs:
-        if abs(pyo.value(pair.slack)) <= active_tol:
-            single.active_set.add(pair.slack == 0)
-        else:
-            single.active_set.add(pair.multiplier == 0)
-            pair.multiplier.value = 0.0
-    local = solve(single, requires={Capability.NLP}, solver="ipopt",
-                  config=(config or SolveConfig()).with_(solver="ipopt", tolerance=1e-13),
-                  formulation="kkt:active-set-polish")
-    if not local.ok:
-        return None
-    new0 = float(single.alpha0.value)
-    new = [float(single.find_component(f"specialist_{i}").alpha.value) for i in range(game.n)]
-    participating = [True] * game.n
-    before = game.generalist_utility(delta, alpha0, alpha, participating)
-    after = game.generalist_utility(delta, new0, new, participating)
-    return (new0, new) if after >= before - 1e-9 * max(1.0, abs(before)) else None

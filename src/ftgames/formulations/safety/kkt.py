@@ -153,6 +153,12 @@ def solve_kkt(game: SafetyGame, *, solver: str | None = None, encoding: str | No
                                   else "G's best value found is negative, but a local method does not prove that no "
                                   "choice pays: abstention is not proved")
         nan2 = np.full((game.n, 2), np.nan)
+        if is_global:  # a proof of abstention, too, must agree with the exact enumeration
+            disagreement = exact_disagreement(game, None, nan2, 0.0, np.zeros(game.n, bool))
+            details["checks"] = {"exact_agreement": disagreement is None}
+            if disagreement is not None:
+                is_global = False
+                details["reasons"].append(disagreement)
         return SafetyEquilibrium(np.full(2, np.nan), nan2, 0.0, np.zeros(game.n), np.zeros(game.n, bool), True,
                                  method, is_global=is_global, followers_verified=exact and solved,
                                  status=status if exact and solved else "error", details=details,
@@ -184,9 +190,39 @@ def solve_kkt(game: SafetyGame, *, solver: str | None = None, encoding: str | No
                          "complementarity_residual": _float(cert.complementarity_residual),
                          "primal_infeasibility": _float(cert.primal_infeasibility),
                          "bigm_active": list(cert.bigm_active)}
+    if is_global:  # a global claim must also agree with the independent exact method
+        disagreement = exact_disagreement(game, gamma0, gamma, u_g, participates)
+        details["checks"]["exact_agreement"] = disagreement is None
+        if disagreement is not None:
+            is_global = False
+            details.setdefault("reasons", []).append(disagreement)
     return SafetyEquilibrium(gamma0, gamma, u_g, u_d, participates, False, method,
                              is_global=is_global, followers_verified=cert.level is not Level.NONE,
                              status=status, details=details, backend=backend, build_time=build_time)
+
+
+#: a global claim agrees with the exact enumeration to this (absolute, on γ and U_G)
+AGREEMENT_TOL = 1e-7
+
+
+def exact_disagreement(game: SafetyGame, gamma0: np.ndarray | None, gamma: np.ndarray, u_g: float,
+                       participates: np.ndarray) -> str | None:
+    """None if the answer is the exact enumeration's (same participation, γ and U_G within AGREEMENT_TOL), else
+    why not, in words (``gamma0`` None: the answer is that G abstains).  The enumeration is exact and takes
+    milliseconds, so every global KKT claim is checked."""
+    from .enumeration import solve_enumeration
+
+    exact = solve_enumeration(game)
+    if exact.abstain or gamma0 is None:
+        return None if exact.abstain and gamma0 is None else (
+            f"the exact enumeration finds that G {'abstains' if exact.abstain else 'takes part'}")
+    if not np.array_equal(exact.participates, participates):
+        return f"participation {participates.tolist()} differs from the exact {exact.participates.tolist()}"
+    worst = max(float(np.max(np.abs(exact.gamma0 - gamma0))), abs(exact.U_G - u_g),
+                float(np.nanmax(np.abs(np.where(participates[:, None], exact.gamma - gamma, 0.0)))))
+    if worst > AGREEMENT_TOL:
+        return f"differs from the exact enumeration by {worst:.2g} (> {AGREEMENT_TOL:g}) in γ or U_G"
+    return None
 
 
 def _float(v: Any) -> float | None:

@@ -1,0 +1,159 @@
+"""Active-set polish: sharpen a bilevel solution on the piece its solver identified.
+
+A branch-and-bound solver stops within its gap and feasibility tolerance, which pins the leader's objective but
+leaves the arguments accurate only to about √tolerance on a flat optimum (a safety game's γ0 off by 3e-6 crossed a
+classification threshold).  Given a solution, fix every complementarity pair of the (unencoded) KKT system to the
+side the solution chose — ``slack = 0`` where the slack is at most ``active_tol``, else ``multiplier = 0`` — and solve
+the resulting smooth program with Ipopt at a tight tolerance, started from the solution, with every discrete leader
+variable fixed.  An interior-point method stops short of a bound it converges to (by √barrier where the bound is
+weakly active) and relaxes bounds and rows by 1e-8, so a second pass solves the piece's equations alone: every
+leader variable and row that ended within ``BOUND_TOL`` of a bound is put exactly on it, the rest dropped.  The
+global solve located the piece; the local solves find the exact point on it.  The polished point is kept only if it
+is primal feasible, complementary, at least as good for the leader and close to the solution (a polish sharpens, it
+does not move to another answer); otherwise the solution is returned unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pyomo.environ as pyo
+
+from ftgames.solvers import Capability, Layer, SolveConfig, get_backend, solve
+
+from .interface import BilevelSpec
+from .reformulate import build_kkt
+
+POLISH_TOLERANCE = 1e-13  # Ipopt's tolerance on the active-set system
+ACCEPT = 1e-9  # relative: primal rows and complementarity may be violated at most this much
+#: relative: what the leader may lose — the solver's point may violate a leader row by its feasibility tolerance
+#: (1e-8 here) and gain that times a multiplier, which the exact point gives back
+MAX_LOSS = 1e-6
+MAX_STEP = 1e-2  # relative: a polish sharpens the point it was given (off by about √tolerance); a longer move
+#: is another answer, refused
+BOUND_TOL = 1e-6  # after the first pass, a leader variable or row this close to a bound is put on it
+
+
+def polish_active_set(bm: BilevelSpec, values: dict[str, Any], *, config: SolveConfig | None = None,
+                      active_tol: float = 1e-6) -> dict[str, Any] | None:
+    """Values of the KKT system's variables (``bm``'s and the multipliers, by name) polished on the active set of
+    ``values`` (a solution of any encoding of ``bm``), or None if the polish is
+    unavailable (no Ipopt), fails, or would make the leader worse off.  Tries the sides read off the solution, then
+    every multiplier at zero (the followers' interior solutions), which rescues degenerate pairs."""
+    if not get_backend("ipopt").availability(Layer.PYOMO).available:
+        return None
+    for tol in (active_tol, -1.0):
+        polished = _polish_once(bm, values, config, tol)
+        if polished is not None:
+            return polished
+    return None
+
+
+def _polish_once(bm: BilevelSpec, values: dict[str, Any], config: SolveConfig | None,
+                 active_tol: float) -> dict[str, Any] | None:
+    from .certificate import complementarity_residual, primal_infeasibility
+
+    reform = build_kkt(bm)
+    single = reform.model
+    load_values(single, values)
+    objective = next(single.component_data_objects(pyo.Objective, active=True, descend_into=True))
+    sign = 1.0 if objective.sense == pyo.minimize else -1.0
+    before = pyo.value(objective, exception=False)
+    if before is None:
+        return None
+    for v in single.component_data_objects(pyo.Var, descend_into=True):
+        if not v.is_continuous() and v.value is not None:
+            v.fix(round(v.value))
+    start = {v.name: v.value for v in single.component_data_objects(pyo.Var, descend_into=True)}
+    single.active_set = pyo.ConstraintList()
+    for pair in reform.kkt.pairs:
+        slack = pyo.value(pair.slack, exception=False)
+        if slack is not None and abs(slack) <= active_tol:
+            single.active_set.add(pair.slack == 0)
+        else:
+            single.active_set.add(pair.multiplier == 0)
+            pair.multiplier.value = 0.0
+    # the caller's limits, but not its backend options (they belong to the backend that found the solution)
+    polish_config = replace(config or SolveConfig(), solver="ipopt", solver_source="keyword solver=",
+                            tolerance=POLISH_TOLERANCE, options={}, log=False)
+    if not _ipopt(single, polish_config, bm.name):
+        return None
+    _on_the_piece(single, bm, polish_config)
+    after = pyo.value(objective)
+    scale = max(1.0, abs(before))
+    if sign * (after - before) > MAX_LOSS * scale:
+        return None
+    if primal_infeasibility(single) > ACCEPT * scale or complementarity_residual(reform.kkt.pairs) > ACCEPT * scale:
+        return None
+    own = [v for v in bm.model.component_data_objects(pyo.Var, descend_into=True)]
+    moved = max((abs(single.find_component(v.name).value - start[v.name]) / (1.0 + abs(start[v.name]))
+                 for v in own if start.get(v.name) is not None), default=0.0)
+    if moved > MAX_STEP:
+        return None
+    # a degenerate follower's multipliers are not unique, and an interior point drifts to the centre of their set,
+    # which may be unbounded: keep the solver's own multipliers rather than much larger ones
+    multipliers = [p.multiplier for p in reform.kkt.pairs]
+    largest = max((abs(start.get(m.name) or 0.0) for m in multipliers), default=0.0)
+    if max((abs(m.value or 0.0) for m in multipliers), default=0.0) > 10.0 * (1.0 + largest):
+        return None
+    return {v.name: v.value for v in single.component_data_objects(pyo.Var, descend_into=True)}
+
+
+def _leader_variables(bm: BilevelSpec) -> set[str]:
+    followers = {v.name for f in bm.followers for v in f.block.component_data_objects(pyo.Var, descend_into=True)}
+    return {v.name for v in bm.model.component_data_objects(pyo.Var, descend_into=True)} - followers
+
+
+def _ipopt(model: Any, config: SolveConfig, name: str) -> bool:
+    return solve(model, requires={Capability.NLP}, solver="ipopt", config=config,
+                 formulation=f"{name}: active-set polish").ok
+
+
+def _on_the_piece(model: Any, bm: BilevelSpec, config: SolveConfig) -> None:
+    """Second pass: the piece's equations.  Every leader variable within ``BOUND_TOL`` of a bound is fixed there,
+    every leader inequality row within ``BOUND_TOL`` of a side becomes an equality and the others are dropped, and
+    the followers' rows are dropped (their pairs already say which hold with equality); the variables' own bounds
+    stay (multipliers >= 0), inactive at this point.  Rows are restored after; if the pass fails, the first pass's
+    point is kept."""
+    first = {v.name: v.value for v in model.component_data_objects(pyo.Var, descend_into=True)}
+    followers = [f.block.name for f in bm.followers]
+    leader_vars = _leader_variables(bm)
+
+    def on_follower(component: Any) -> bool:
+        return any(component.name.startswith(name + ".") for name in followers)
+
+    for v in model.component_data_objects(pyo.Var, descend_into=True):
+        if v.fixed or v.value is None or v.name not in leader_vars:
+            continue
+        near = [b for b in (v.lb, v.ub) if b is not None and abs(v.value - b) <= BOUND_TOL * (1 + abs(b))]
+        if near:
+            v.fix(near[0])
+    dropped = []
+    model.piece = pyo.ConstraintList()
+    for c in list(model.component_data_objects(pyo.Constraint, active=True, descend_into=True)):
+        if c.equality or c.parent_component() is model.piece:
+            continue
+        dropped.append(c)
+        c.deactivate()
+        if on_follower(c):
+            continue
+        body = pyo.value(c.body, exception=False)
+        for side in (c.lower, c.upper):
+            bound = None if side is None else pyo.value(side)
+            if body is not None and bound is not None and abs(body - bound) <= BOUND_TOL * (1 + abs(bound)):
+                model.piece.add(c.body == bound)
+                break
+    solved = _ipopt(model, config, bm.name)
+    model.del_component(model.piece)
+    for c in dropped:
+        c.activate()
+    if not solved:
+        load_values(model, first)
+
+
+def load_values(model: Any, values: dict[str, Any]) -> None:
+    """Set the variables of ``model`` that ``values`` names (no bound checks: a solver's point may sit 1e-9 out)."""
+    for v in model.component_data_objects(pyo.Var, descend_into=True):
+        if values.get(v.name) is not None:
+            v.set_value(values[v.name], skip_validation=True)
