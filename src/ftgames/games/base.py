@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from ..formulations.grammar import Formulation, parse_formulation
 from ..io.gamefile import GameFile, GameFileError
-from ..models.outcomes import Certificate, Level
+from ..models.outcomes import Certificate
 from ..solvers import ConfigError, SolveConfig, Status
 from ..solvers.selection import SolverChoice, explicit_choice
 
@@ -70,16 +70,6 @@ def worst_status(statuses: list[Status | str]) -> Status:
     if not statuses:
         return Status.NOT_COMPUTED
     return min((Status(s) for s in statuses), key=STATUS_SEVERITY.index)
-
-
-def level_for(status: Status | str, proved_global: bool, checked: bool = True) -> Level:
-    """The certificate level of a stage from its status: global only for a proved optimum whose checks passed."""
-    status = Status(status)
-    if status is Status.OPTIMAL and proved_global and checked:
-        return Level.GLOBAL
-    if status in (Status.OPTIMAL, Status.LOCALLY_OPTIMAL) and checked:
-        return Level.LOCAL
-    return Level.NONE
 
 
 def outcome(*, delta: list[float], U_G: float, U_D: list[float], values: dict[str, Any],  # noqa: N803

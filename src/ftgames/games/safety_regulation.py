@@ -221,6 +221,15 @@ def equilibrium_outcome(game: SafetyGame, eq: SafetyEquilibrium, anarchy: Safety
         **extras)
 
 
+def fixed_outcome(game: SafetyGame, form: Formulation, config: SolveConfig, tol: float) -> dict[str, Any]:
+    """The outcome at the game's own shares: its equilibrium by ``form``, classified against the exact unregulated
+    equilibrium."""
+    watch = Stopwatch()
+    eq, stage = _solve_one(game, form, config, "equilibrium")
+    anarchy, free_stage = _solve_one(game.unregulated(), REFERENCE, config, "unregulated equilibrium")
+    return equilibrium_outcome(game, eq, anarchy, tol, [stage, free_stage], watch.elapsed)
+
+
 def _bargaining_stage(game: SafetyGame, rule: str, stage: str) -> tuple[Any, Stage]:
     from ..formulations.safety.bargaining import bargain
 
@@ -260,14 +269,7 @@ def solve_batch(file: GameFile, points: list[dict[str, float]],
         return _rows_bargained_fast(game_from_data(base_data, file), points, solutions, tol)
     games = [_point_game(base_data, p, file) for p in points]
     if not exact:
-        rows = []
-        for game in games:
-            watch = Stopwatch()
-            eq, stage = _solve_one(game, form, request.config, "equilibrium")
-            anarchy, free_stage = _solve_one(game.unregulated(), REFERENCE, request.config, "unregulated equilibrium")
-            rows.append(_row_from_outcome(equilibrium_outcome(game, eq, anarchy, tol, [stage, free_stage],
-                                                              watch.elapsed)))
-        return rows
+        return [_row_from_outcome(fixed_outcome(game, form, request.config, tol)) for game in games]
     if not solutions:
         return _rows_fixed(games, tol)
     rows = [{} for _ in games]
@@ -482,10 +484,7 @@ class SafetyFrontEnd(FrontEnd):
         solutions = _solutions(data, file)
         outcomes: dict[str, dict[str, Any]] = {}  # keyed like the fine-tuning game: "fixed" or the bargaining rule
         if not solutions:
-            watch = Stopwatch()
-            eq, stage = _solve_one(game, form, config, "equilibrium")
-            anarchy, free_stage = _solve_one(game.unregulated(), REFERENCE, config, "unregulated equilibrium")
-            outcomes["fixed"] = equilibrium_outcome(game, eq, anarchy, tol, [stage, free_stage], watch.elapsed)
+            outcomes["fixed"] = fixed_outcome(game, form, config, tol)
         else:
             for rule in solutions:
                 watch = Stopwatch()

@@ -10,6 +10,7 @@ import math
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields, replace
+from types import SimpleNamespace
 from typing import Any
 
 from ..errors import InputError
@@ -37,9 +38,11 @@ def _integer(key: str, value: Any) -> int:
     return value
 
 
-def _check(config: SolveConfig, where: Callable[[str], str]) -> None:
-    """Types and ranges of every field; ``where(key)`` names the source of the value of ``key``."""
+def _check(values: dict[str, Any], where: Callable[[str], str]) -> None:
+    """Types and ranges of the fields' ``values``; ``where(key)`` names the source of the value of ``key``."""
     from .registry import BACKENDS
+
+    config = SimpleNamespace(**values)
 
     if config.solver is not None:
         if not isinstance(config.solver, str):
@@ -86,8 +89,8 @@ class SolveConfig:
     formulation_source: str = field(default="SolveConfig(formulation=...)", compare=False)
 
     def __post_init__(self) -> None:
-        _check(self, lambda key: {"solver": self.solver_source,
-                                  "formulation": self.formulation_source}.get(key, f"SolveConfig({key}=...)"))
+        _check(vars(self), lambda key: {"solver": self.solver_source,
+                                        "formulation": self.formulation_source}.get(key, f"SolveConfig({key}=...)"))
 
     @classmethod
     def keys(cls) -> list[str]:
@@ -126,10 +129,8 @@ class SolveConfig:
         env_solver = os.environ.get(ENV_SOLVER)
         if env_solver and overrides.get("solver") is None:
             table["solver"], sources["solver"] = env_solver.strip(), ENV_SOURCE
-        config = cls.__new__(cls)  # checked below with every source named, then constructed for real
-        for f in fields(cls):
-            object.__setattr__(config, f.name, table.get(f.name, _default(f)))
-        _check(config, lambda key: sources.get(key, f"default {key}"))
+        _check({f.name: table.get(f.name, _default(f)) for f in fields(cls)},
+               lambda key: sources.get(key, f"default {key}"))  # every source named before constructing
         return cls(**table, solver_source=sources.get("solver", ""),
                    formulation_source=sources.get("formulation", ""))
 
