@@ -140,6 +140,16 @@ def main(argv: list[str] | None = None) -> int:
     except (FtgamesError, ValueError) as exc:
         print(f"ftgames: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a path the library did not check itself: name it
+        path = exc.filename if exc.filename is not None else getattr(args, "file", None)
+        print(f"ftgames: error: {path}: {exc.strerror or exc}" if path else f"ftgames: error: {exc}",
+              file=sys.stderr)
+        return 2
+    except ArithmeticError as exc:  # overflow from numbers so extreme that no model check caught them
+        source = getattr(args, "file", None)
+        print(f"ftgames: error: {source + ': ' if source else ''}numbers too extreme to compute with "
+              f"({type(exc).__name__}: {exc}); keep costs and revenues within moderate ratios", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -75,6 +75,16 @@ def _error(file: GameFile, dotted: str, message: str) -> GameFileError:
     return file.error(dotted, message)
 
 
+def _formulation_error(file: GameFile, request: Request, message: str) -> GameFileError:
+    """An error of the requested formulation, naming where it was chosen: the flag, the file's key or the default."""
+    source = request.formulation_source
+    if source.startswith("--") or source.startswith("keyword"):
+        return GameFileError(f"{file.path}: {source} {str(request.formulation)!r}: {message}")
+    if "solve.formulation" in source:
+        return _error(file, "solve.formulation", message)
+    return _error(file, "specialists", f"{message} (formulation {str(request.formulation)!r}, the game's default)")
+
+
 def _model_error(file: GameFile, exc: ModelError) -> GameFileError:
     text = str(exc)
     key = text.split(" ", 1)[0]
@@ -189,6 +199,23 @@ def pareto_set_report(game: FineTuningGame) -> dict[str, Any]:
             "method": pareto.method}
 
 
+def first_best_report(game: FineTuningGame) -> dict[str, Any]:
+    """The first best and the efficiency of the best contract (the utilitarian bargain); when either is beyond
+    the exact methods' size limits (many specialists with entry decisions), every number is null and ``method``
+    says why."""
+    from ..formulations.bargaining import bargain, first_best
+
+    try:
+        fb = first_best(game)
+        contract = bargain(game, "utilitarian")
+    except ModelError as exc:
+        return {"alpha0": None, "alpha": None, "participating": None, "surplus": None, "efficiency_ratio": None,
+                "best_contract_surplus": None, "method": f"not computed: {exc}", "is_global": False}
+    first = fb.to_dict(contract.equilibrium.total_surplus)
+    first["best_contract_surplus"] = contract.equilibrium.total_surplus
+    return first
+
+
 def _parameters(game: FineTuningGame) -> dict[str, Any]:
     return {"exponent": game.exponent,
             "generalist": {"cost": game.generalist.cost, "exponent": game.generalist_cost.exponent},
@@ -263,7 +290,7 @@ class FineTuningFrontEnd(FrontEnd):
     def solve(self, file: GameFile, request: Request) -> dict[str, Any]:
         """Every outcome the file asks for (``fixed`` shares or each bargaining solution), the Pareto set of δ and
         the first best."""
-        from ..formulations.bargaining import SOLUTIONS, bargain, canonical, first_best
+        from ..formulations.bargaining import SOLUTIONS, canonical
         from ..formulations.bargaining.solutions import ALIASES
 
         game = parse_game(file)
@@ -309,19 +336,21 @@ class FineTuningFrontEnd(FrontEnd):
                                      f"{', '.join(SOLUTIONS + tuple(ALIASES))}")
                 for name in names:
                     watch = Stopwatch()
-                    agreed, b_stage = _bargaining_stage(game, name, form, request.stage_config(on_bargaining),
-                                                        options)
+                    try:
+                        agreed, b_stage = _bargaining_stage(game, name, form, request.stage_config(on_bargaining),
+                                                            options)
+                    except ModelError as exc:
+                        if on_bargaining:
+                            raise _formulation_error(file, request, str(exc)) from None
+                        raise _error(file, "bargaining.solutions", f"{name!r}: {exc}") from None
                     eq, e_stage = _equilibrium_stage(game, agreed.delta, form, request.stage_config(not on_bargaining))
                     outcomes[name] = _outcome(eq, [b_stage, e_stage], 0 if on_bargaining else 1, watch.elapsed,
                                               solution=canonical(name), objective=agreed.objective,
                                               contract_labels=list(agreed.labels))
             pareto = pareto_set_report(game)
-            fb = first_best(game)
-            contract = bargain(game, "utilitarian")
-            first = fb.to_dict(contract.equilibrium.total_surplus)
-            first["best_contract_surplus"] = contract.equilibrium.total_surplus
+            first = first_best_report(game)
         except ModelError as exc:
-            raise _error(file, "solve.formulation", str(exc)) from None
+            raise _formulation_error(file, request, str(exc)) from None
         return self.report(file, request, parameters=_parameters(game), outcomes=outcomes,
                            convention="delta_i is the generalist's (G's) revenue share of domain i",
                            pareto_set=pareto["components"], pareto_method=pareto["method"], first_best=first)

@@ -41,7 +41,10 @@ def load_game_file(path: str | Path) -> GameFile:
     try:
         text = path.read_text()
     except OSError as exc:
-        raise GameFileError(f"{path}: cannot read game file ({exc.strerror})") from None
+        raise GameFileError(f"{path}: cannot read game file ({exc.strerror or exc})") from None
+    except UnicodeDecodeError as exc:
+        raise GameFileError(f"{path}: not a text (UTF-8 TOML) game file: byte {exc.object[exc.start]:#04x} at "
+                            f"offset {exc.start} is not UTF-8") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

@@ -10,6 +10,7 @@ its stages live in :mod:`ftgames.formulations`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -96,6 +97,7 @@ class FineTuningGame:
                   for s in specs),
             tuple(PowerRevenue(s.revenue, s.revenue_power, f"{s.label}.revenue") for s in specs),
         ))
+        _check_scale(self)
 
     # ----------------------------------------------------------------------------------------- constructors
     @classmethod
@@ -232,6 +234,34 @@ class FineTuningGame:
                 return hi
             hi *= 2.0
         return hi
+
+
+#: Largest investment or utility a game may imply at any δ: beyond it, sums and powers overflow double precision.
+MAX_SCALE = 1e100
+
+
+def _check_scale(game: FineTuningGame) -> None:
+    """Refuse parameters whose equilibrium investments or utilities are not representable (e.g. revenue = 1e308
+    or c0 = 1e-308): the scale is each player's investment when it keeps every revenue (δ = 0 for D_i, the sum of
+    all revenues for G) and the costs and revenues it implies; each must be finite and at most :data:`MAX_SCALE`."""
+
+    def check(key: str, what: str, cost: PolynomialCost, marginal: float) -> None:
+        try:
+            x = cost.inverse_marginal(marginal)
+            worst = max(x, cost.value(x), marginal * x)
+        except (OverflowError, ZeroDivisionError, FloatingPointError):
+            worst = math.inf
+        if not math.isfinite(worst) or worst > MAX_SCALE:
+            shown = f"{worst:.3g}" if math.isfinite(worst) else "an overflow"
+            raise ModelError(f"{key} {what} give investments or utilities of {shown}, beyond the supported "
+                             f"{MAX_SCALE:.0e}: keep the ratio of revenues to costs moderate")
+
+    for spec, cost, rev in zip(game.specialists, game.specialist_costs, game.revenues, strict=True):
+        check(spec.label, f"(cost = {spec.cost:g}, revenue = {spec.revenue:g}, exponent = {cost.exponent:g})",
+              cost, rev.rate)
+    total = sum(rev.rate for rev in game.revenues)
+    check("generalist.cost", f"(c0 = {game.generalist.cost:g}, exponent = {game.generalist_cost.exponent:g}) and "
+          f"the total revenue {total:g}", game.generalist_cost, total)
 
 
 def _relabel(spec: Specialist, label: str) -> Specialist:

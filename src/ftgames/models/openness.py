@@ -61,6 +61,14 @@ def _check(name: str, value: Any, *, low: float | None = None, high: float | Non
     return value
 
 
+#: Range of the families' parameters: positive scales (r, kappa0, c_P, ...) at least MIN_SCALE, any unbounded
+#: parameter at most MAX_PARAMETER; with them (and the check of D's step in OpennessGame) every utility is finite.
+MIN_SCALE = 1e-30
+MAX_PARAMETER = 1e30
+#: Largest fine-tuning step D may take (at δ = 0, any ω): beyond it utilities are not representable.
+MAX_STEP = 1e100
+
+
 # ----------------------------------------------------------------------------------------------------- terms
 @dataclass(frozen=True)
 class Term:
@@ -73,8 +81,14 @@ class Term:
 
     def __post_init__(self) -> None:
         for name, (_, low, high, low_open, high_open) in self.PARAMS.items():
-            _check(f"{self.kind}.{name}", getattr(self, name), low=low, high=high, low_open=low_open,
-                   high_open=high_open)
+            value = _check(f"{self.kind}.{name}", getattr(self, name), low=low, high=high, low_open=low_open,
+                           high_open=high_open)
+            if high is None and value > MAX_PARAMETER:
+                raise ParameterError(f"{self.kind}.{name} must be at most {MAX_PARAMETER:g} (beyond it utilities "
+                                     f"overflow), got {value:g}", f"{self.kind}.{name}")
+            if low == 0.0 and low_open and value < MIN_SCALE:
+                raise ParameterError(f"{self.kind}.{name} must be at least {MIN_SCALE:g} (a positive scale; below "
+                                     f"it investments overflow), got {value:g}", f"{self.kind}.{name}")
 
     def params(self) -> dict[str, float]:
         return {name: float(getattr(self, name)) for name in self.PARAMS}
@@ -372,6 +386,24 @@ class OpennessGame:
             elif not isinstance(term, Term) or term.kind != kind:
                 raise ParameterError(f"{kind} must be a {kind} family or a callable, got {term!r}")
         self._check_custom_terms()
+        self._check_scale()
+
+    def _check_scale(self) -> None:
+        """D's largest step (δ = 0) must be finite and at most :data:`MAX_STEP` (closed-form follower only)."""
+        if not self.closed_form_follower:
+            return
+        cost, r = self.fine_tuning_cost, self.revenue.r
+        for omega in (0.0, 1.0):
+            try:
+                step = (r / (cost.k * float(cost.kappa(omega)))) ** (1.0 / (cost.k - 1.0))
+            except (OverflowError, ZeroDivisionError):
+                step = math.inf
+            if not math.isfinite(step) or step > MAX_STEP:
+                shown = f"{step:.3g}" if math.isfinite(step) else "an overflow"
+                raise ParameterError(
+                    f"fine_tuning_cost.k = {cost.k:g} with revenue r = {r:g} ({cost.describe()}) gives D a best step "
+                    f"of {shown} at ω = {omega:g}, beyond the supported {MAX_STEP:g}: lower r/kappa0 or raise k",
+                    "fine_tuning_cost.k")
 
     def _check_custom_terms(self) -> None:
         omegas = np.linspace(0.0, 1.0, 5)

@@ -23,6 +23,9 @@ from .outcomes import Certificate, Level
 __all__ = ["ModelError", "SafetyGame", "SafetyEquilibrium", "Specialist", "cost_matrix", "symmetric_game"]
 
 _SYMMETRY_TOL = 1e-12
+#: Range of cost-matrix and revenue entries: investments C⁻¹r and utilities stay representable within it.
+MIN_DIAGONAL = 1e-50
+MAX_ENTRY = 1e50
 
 
 def cost_matrix(name: str, value: Any) -> np.ndarray:
@@ -38,8 +41,13 @@ def cost_matrix(name: str, value: Any) -> np.ndarray:
     if abs(m[0, 1] - m[1, 0]) > _SYMMETRY_TOL * max(1.0, np.abs(m).max()):
         raise ModelError(f"{name} must be symmetric (c_ab = c_ba), got {m.tolist()}")
     m = 0.5 * (m + m.T)
-    det = m[0, 0] * m[1, 1] - m[0, 1] ** 2
-    if m[0, 0] <= 0 or m[1, 1] <= 0 or det <= 0:
+    positive = m[0, 0] > 0 and m[1, 1] > 0
+    if positive and (np.abs(m).max() > MAX_ENTRY or min(m[0, 0], m[1, 1]) < MIN_DIAGONAL):
+        raise ModelError(f"{name} must have diagonal entries in [{MIN_DIAGONAL:.0e}, {MAX_ENTRY:.0e}] and "
+                         f"|entries| <= {MAX_ENTRY:.0e} (beyond them the equilibrium is not representable), "
+                         f"got {m.tolist()}")
+    # the determinant relative to c_aa c_bb (no underflow for small entries)
+    if not positive or 1.0 - m[0, 1] ** 2 / (m[0, 0] * m[1, 1]) <= 0:
         raise ModelError(
             f"{name} must be positive definite: c_aa > 0, c_bb > 0 and |c_ab| < sqrt(c_aa c_bb) "
             f"(= {np.sqrt(max(m[0, 0] * m[1, 1], 0.0)):.6g}); got {m.tolist()}"
@@ -55,6 +63,8 @@ def revenue_vector(name: str, value: Any) -> np.ndarray:
         raise ModelError(f"{name} must be a pair of numbers [r_alpha, r_beta], got {value!r}") from None
     if r.shape != (2,) or not np.all(np.isfinite(r)):
         raise ModelError(f"{name} must be a pair of finite numbers [r_alpha, r_beta], got {value!r}")
+    if np.abs(r).max() > MAX_ENTRY:
+        raise ModelError(f"{name} must have entries <= {MAX_ENTRY:.0e}, got {r.tolist()}")
     if np.any(r < 0) or not np.any(r > 0):
         raise ModelError(f"{name} must be non-negative and not all zero (r_alpha, r_beta >= 0), got {r.tolist()}")
     return r

@@ -72,7 +72,13 @@ class Constraint:
 
     def evaluate(self, columns: dict[str, np.ndarray]) -> np.ndarray:
         """Boolean mask over the points whose parameter columns are given."""
-        result = np.asarray(self._eval(self.tree.body, columns))
+        try:
+            with np.errstate(all="ignore"):  # x / 0 on a column is inf (and compares), as in numpy
+                result = np.asarray(self._eval(self.tree.body, columns))
+        except SweepError:
+            raise
+        except (ArithmeticError, TypeError, ValueError) as exc:
+            raise SweepError(f"--where {self.text!r}: cannot be evaluated ({type(exc).__name__}: {exc})") from None
         if result.dtype != bool:
             raise SweepError(f"--where {self.text!r}: must be a comparison (true/false), not a number")
         return result

@@ -47,8 +47,25 @@ class ChunkStore:
         os.replace(tmp, self.manifest_path)
 
     def open(self, spec: dict[str, Any], *, overwrite: bool = False) -> dict[str, Any]:
-        """Start or resume: returns the manifest; refuses a folder that holds a different sweep."""
-        manifest = self.read_manifest()
+        """Start or resume: returns the manifest; refuses a folder that holds a different sweep, and a path that is
+        not a writable folder (errors name ``--out``)."""
+        if self.out.exists() and not self.out.is_dir():
+            raise SweepError(f"--out {self.out}: is a file, not a folder; choose a folder path")
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+            return self._open(spec, overwrite=overwrite)
+        except SweepError:
+            raise
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise SweepError(f"--out {self.out}: cannot create or write the sweep folder ({reason}"
+                             f"{f': {exc.filename}' if exc.filename else ''})") from None
+        except ValueError as exc:  # an unreadable manifest.json
+            raise SweepError(f"--out {self.out}: {MANIFEST} is not a sweep manifest ({exc}); choose another --out "
+                             "or pass --overwrite") from None
+
+    def _open(self, spec: dict[str, Any], *, overwrite: bool = False) -> dict[str, Any]:
+        manifest = self.read_manifest() if not overwrite else None
         if manifest is not None and not overwrite:
             if manifest.get("spec") != spec:
                 raise SweepError(

@@ -3,7 +3,8 @@
     max_{P, α0, Δ ≥ 0}  Σ_{i ∈ P} [r_i(α0 + Δ_i) − φ_i(Δ_i) − F_i] − φ0(α0)
 
 Linear revenue: Δ_i = φ_i'^{-1}(r_i) and α0 = φ0'^{-1}(Σ_{i∈P} r_i) (closed form per set P).  Power revenue: a
-concave program per P (CVXPY).  Every P is enumerated (exact; n ≤ 16).  The efficiency ratio of a contract is its
+concave program per P (CVXPY).  Without entry decisions everyone takes part (one P, any n); with them every
+P is enumerated (exact; n ≤ 16).  The efficiency ratio of a contract is its
 total surplus U_G + Σ U_Di over the first-best surplus (for k = 2, one domain: (c0² + c0c1 + c1²)/(c0 + c1)²).
 """
 
@@ -41,11 +42,21 @@ def efficiency_ratio(contract_surplus: float, first: FirstBest) -> float:
     return contract_surplus / first.surplus if first.surplus > 0 else float("nan")
 
 
+#: Participation sets are enumerated (2^n of them) only when some specialist may abstain.
+MAX_ENUMERATED_SPECIALISTS = 16
+
+
 def first_best(game: FineTuningGame, solver: str = "clarabel") -> FirstBest:
-    if game.n > 16:
-        raise ModelError(f"first_best enumerates participation sets: at most 16 specialists, got {game.n}")
+    if game.has_entry_decisions:
+        if game.n > MAX_ENUMERATED_SPECIALISTS:
+            raise ModelError(f"specialists: the first best enumerates participation sets when some specialist "
+                             f"has an entry cost or outside option: at most {MAX_ENUMERATED_SPECIALISTS} "
+                             f"specialists, got {game.n}")
+        candidates: Any = itertools.product((True, False), repeat=game.n)
+    else:  # nobody can lose by taking part (r_i(α0 + Δ) − φ_i(Δ) ≥ r_i(α0) ≥ 0): everyone takes part
+        candidates = [(True,) * game.n]
     best: FirstBest | None = None
-    for members in itertools.product((True, False), repeat=game.n):
+    for members in candidates:
         candidate = _linear(game, members) if game.linear_revenue else _concave(game, members, solver)
         if best is None or candidate.surplus > best.surplus + 1e-14:
             best = candidate

@@ -153,8 +153,10 @@ def grid_points_per_axis(n: int, requested: int | None, max_points: int, default
         while k > 3 and k**n > max_points:
             k -= 1
     if k**n > max_points:
+        size = k**n
+        count = f"{float(size):.3g}" if size < 10**300 else f"about 1e{math.log10(k) * n:.0f}"
         raise ModelError(
-            f"points_per_axis: a sampled grid of {k}^{n} = {float(k**n):.3g} δ points exceeds the limit of "
+            f"points_per_axis: a sampled grid of {k}^{n} = {count} δ points exceeds the limit of "
             f"{max_points:,}; with {n} specialists use a program formulation (conic or single_level) instead"
         )
     return k

@@ -25,8 +25,20 @@ from ...models.fine_tuning import FineTuningGame
 from ...solvers import Capability, SolveConfig, SolveResult, Status, solve
 from ..equilibrium.closed_form import solve_closed_form
 
+#: Largest game the single-level program is built for: Ipopt takes seconds at 200 specialists, minutes at 2,000.
+MAX_SPECIALISTS = 200
+
+
+def check_size(game: FineTuningGame) -> None:
+    """Refuse, before building anything, a game too large for the single-level program."""
+    if game.n > MAX_SPECIALISTS:
+        raise ModelError(f"formulation 'single_level' handles at most {MAX_SPECIALISTS} specialists, got {game.n}; "
+                         "fix the shares instead (bargaining.delta), or solve 'utilitarian' for quadratic costs "
+                         "(conic)")
+
 
 def check_applicable(game: FineTuningGame) -> None:
+    check_size(game)
     if not game.linear_revenue or game.has_entry_decisions:
         raise ModelError("formulation 'single_level' needs linear revenue and no entry decisions (entry_cost = 0, "
                          "outside_option = 0); use 'frontier' for entry costs or power revenue")

@@ -103,6 +103,7 @@ def bargain(game: FineTuningGame, solution: str, *, formulation: str | None = No
         delta, objective = performance.best_vertex(game, aggregate)
         status, is_global, used = Status.OPTIMAL, True, "exact"
     elif form == "single_level":
+        single_level.check_size(game)
         backend = resolve_solver(Layer.PYOMO, {Capability.NLP}, solver=solver, config=config,
                                  size=single_level.variable_count(game)).name
         delta, status, is_global, objective, used = _single_level(game, name, backend, config, weights,

@@ -64,6 +64,10 @@ def build_bilevel(game: FineTuningGame, delta: Sequence[float]) -> Any:
     return bm
 
 
+#: Largest game the KKT program is built for (seconds at 16 specialists, minutes at 40).
+MAX_SPECIALISTS = 16
+
+
 def solve_kkt(game: FineTuningGame, delta: float | Sequence[float], *, encoding: str = "sos1",
               solver: str | None = None, config: SolveConfig | None = None, polish: bool = True,
               **options: Any) -> Equilibrium:
@@ -84,6 +88,9 @@ def solve_kkt(game: FineTuningGame, delta: float | Sequence[float], *, encoding:
     if unknown:
         raise OptionError(f"solve_equilibrium(formulation='kkt:{encoding}'): unknown option(s) {', '.join(unknown)}; "
                           f"valid: {', '.join(valid)}")
+    if game.n > MAX_SPECIALISTS:
+        raise ModelError(f"formulation 'kkt:{encoding}' handles at most {MAX_SPECIALISTS} specialists (its branch "
+                         f"and bound grows exponentially), got {game.n}; use closed_form or enumeration")
     delta = game.check_delta(delta)
     t0 = time.perf_counter()
     bm = build_bilevel(game, delta)
