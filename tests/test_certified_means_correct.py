@@ -84,3 +84,20 @@ def test_fine_tuning_regimes_come_from_the_exact_responses() -> None:
         eq = solve_equilibrium(game, delta, formulation)
         assert eq.regimes == exact.regimes, formulation
         assert eq.alpha0 == pytest.approx(exact.alpha0, abs=1e-9) and eq.alpha == pytest.approx(exact.alpha, abs=1e-9)
+
+
+def test_openness_kkt_claims_are_checked_against_the_exact_enumeration(monkeypatch) -> None:
+    import ftgames.formulations.openness.equilibrium as openness
+    from ftgames.models.openness import OpennessGame, Regulation
+
+    game = OpennessGame(alpha0=0.5, delta=0.4, regulation=Regulation(theta=0.6, penalty=0.05))
+    exact = openness.solve_equilibrium(game, "enumeration")
+    kkt = openness.solve_equilibrium(game, "kkt:sos1")
+    assert exact.certificate.is_global and kkt.certificate.is_global  # default forms: both proved, and agree
+    assert kkt.regime == exact.regime and kkt.U_G == pytest.approx(exact.U_G, abs=1e-7)
+    real = openness._from_enumeration
+    monkeypatch.setattr(openness, "_from_enumeration", lambda g: type(real(g))(
+        **{**real(g).__dict__, "U_G": real(g).U_G + 1e-3}))
+    withdrawn = openness.solve_equilibrium(game, "kkt:sos1")
+    assert withdrawn.certificate.level == "local" and not withdrawn.certified
+    assert any("differs from the exact enumeration" in r for r in withdrawn.certificate.reasons)

@@ -491,6 +491,7 @@ class OpennessEquilibrium:
     regimes: tuple[RegimeValue, ...]
     formulation: str
     proof: str  # the weakest of the regimes' proofs ("global", "convex_endpoints", "local", "grid")
+    notes: tuple[str, ...] = ()  # why a proof was withdrawn (e.g. disagreement with the exact enumeration)
 
     @property
     def certificate(self) -> Certificate:
@@ -501,7 +502,7 @@ class OpennessEquilibrium:
                  else Level.GLOBAL if not proofs else Level.NONE)
         reasons = [] if level is Level.GLOBAL else [f"regime {r!r}: optimum over ω only {p or 'not'} established"
                                                    for r, p in proofs.items() if p not in PROVED]
-        return Certificate(level, self.formulation, {"regime_proofs": proofs}, tuple(reasons))
+        return Certificate(level, self.formulation, {"regime_proofs": proofs}, (*reasons, *self.notes))
 
     @property
     def certified(self) -> bool:

@@ -14,6 +14,7 @@ Formulations:
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -70,7 +71,31 @@ def _from_kkt(game: OpennessGame, *, encoding: str, solver: str | None, config: 
     for value in values:
         if value.feasible and not value.proof:
             raise SolveFailed(f"openness KKT program of regime '{value.regime}' ended with status '{value.status}'")
-    return choose_regime(game, values, f"kkt:{encoding}" if via == "bilevel" else f"kkt_direct:{encoding}")
+    eq = choose_regime(game, values, f"kkt:{encoding}" if via == "bilevel" else f"kkt_direct:{encoding}")
+    return _checked_against_exact(game, eq)
+
+
+#: a global KKT claim agrees with the exact enumeration to this (relative on utilities, absolute on ω)
+AGREEMENT_TOL = 1e-6
+
+
+def _checked_against_exact(game: OpennessGame, eq: OpennessEquilibrium) -> OpennessEquilibrium:
+    """A global claim must agree with the enumeration where that is exact (objective convex in ω: the default
+    forms); otherwise it is withdrawn to ``local`` with the reason."""
+    if not eq.certificate.is_global:
+        return eq
+    exact = _from_enumeration(game)
+    if not exact.certificate.is_global:
+        return eq  # nothing exact to compare with (the enumeration searched a grid)
+    scale = max(1.0, abs(exact.U_G), abs(exact.U_D))
+    same = (eq.regime == exact.regime and abs(eq.U_G - exact.U_G) <= AGREEMENT_TOL * scale
+            and abs(eq.U_D - exact.U_D) <= AGREEMENT_TOL * scale
+            and (eq.regime == "abstain" or abs(eq.omega - exact.omega) <= AGREEMENT_TOL))
+    if same:
+        return eq
+    note = (f"differs from the exact enumeration (regime {exact.regime}, ω = {exact.omega:.6g}, "
+            f"U_G = {exact.U_G:.6g}) by more than {AGREEMENT_TOL:g}")
+    return replace(eq, proof="local", notes=(*eq.notes, note))
 
 
 def choose_regime(game: OpennessGame, values: list[RegimeValue], formulation: str) -> OpennessEquilibrium:
