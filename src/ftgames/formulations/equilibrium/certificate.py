@@ -46,20 +46,26 @@ def certify(game: FineTuningGame, delta: Sequence[float], alpha0: float, alpha: 
             gap = max(gap, abs(alpha[i] - alpha0 - response.increment))
     value = game.generalist_utility(delta, alpha0, alpha, participating)
     exact = leader_optimum
-    if exact is None and game.linear_revenue:
-        exact = exact_leader(game, delta).value
+    alpha0_gap = None
+    if exact is None and game.linear_revenue:  # an independent exact answer: G's value and investment must match
+        solution = exact_leader(game, delta)
+        exact, alpha0_gap = solution.value, abs(alpha0 - solution.alpha0)
     leader_gap = None if exact is None else exact - value
     scale = max(1.0, abs(value))
     follower_ok = gap <= FOLLOWER_TOL * max(1.0, alpha0)
-    leader_ok = leader_gap is not None and leader_gap <= LEADER_TOL * scale
-    checks = {"follower_gap": gap, "leader_gap": leader_gap, "exact_method": bool(global_method)}
+    leader_ok = (leader_gap is not None and leader_gap <= LEADER_TOL * scale
+                 and (alpha0_gap is None or alpha0_gap <= LEADER_TOL * (1.0 + abs(alpha0))))
+    checks = {"follower_gap": gap, "leader_gap": leader_gap, "alpha0_gap": alpha0_gap,
+              "exact_method": bool(global_method)}
     reasons: list[str] = []
     if not follower_ok:
         reasons.append(f"a specialist is not at its best response (gap {gap:.3g})")
     if leader_gap is None:
         reasons.append("G's exact optimum is unknown here (power revenue): leader optimality not checked")
     elif not leader_ok:
-        reasons.append(f"G's value is {leader_gap:.3g} below its exact optimum")
+        reasons.append(f"G's value is {leader_gap:.3g} below its exact optimum" if alpha0_gap is None or
+                       leader_gap > LEADER_TOL * scale else
+                       f"G's investment α0 differs from the exact one by {alpha0_gap:.3g}")
     if not global_method:
         reasons.append(f"{method} does not prove global optimality")
     if follower_ok and leader_ok and global_method:
