@@ -52,28 +52,55 @@ def load_game_file(path: str | Path) -> GameFile:
     return GameFile(str(path), text, data)
 
 
-def set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
-    """Set ``a.b[1].c`` in a nested dict/list structure (used by sweeps and overrides)."""
-    node: Any = data
-    parts = dotted.split(".")
-    for i, part in enumerate(parts):
-        match = re.fullmatch(r"([A-Za-z_][\w-]*)(?:\[(\d+)\])?", part)
+_PART = re.compile(r"([A-Za-z_][\w-]*)((?:\[\d+\])*)")
+
+
+def split_key(key: str, error: type[Exception] = GameFileError) -> list[tuple[str, tuple[int, ...]]]:
+    """``specialists[0].cost[0][1]`` → ``[("specialists", (0,)), ("cost", (0, 1))]``; raises ``error`` if malformed."""
+    parts = []
+    for part in key.split("."):
+        match = _PART.fullmatch(part)
         if not match:
-            raise GameFileError(f"parameter {dotted!r}: cannot parse {part!r}")
-        name, index = match.group(1), match.group(2)
-        last = i == len(parts) - 1
-        if not isinstance(node, dict) or name not in node:
-            raise GameFileError(f"parameter {dotted!r}: key {name!r} not found in the game file")
-        if index is None:
-            if last:
-                node[name] = value
-            else:
-                node = node[name]
-        else:
-            seq = node[name]
-            if not isinstance(seq, list) or int(index) >= len(seq):
-                raise GameFileError(f"parameter {dotted!r}: {name} has no element {index}")
-            if last:
-                seq[int(index)] = value
-            else:
-                node = seq[int(index)]
+            raise error(f"parameter {key!r}: cannot parse {part!r} (expected name, name[i] or name[i][j])")
+        parts.append((match.group(1), tuple(int(i) for i in re.findall(r"\d+", match.group(2)))))
+    return parts
+
+
+def _walk(data: dict[str, Any], key: str, error: type[Exception]) -> tuple[Any, str | int]:
+    """The container holding the key's last element, and that element's name or index."""
+    node: Any = data
+    steps: list[tuple[str, str | int]] = []  # (what the step reaches into, step)
+    for name, indices in split_key(key, error):
+        steps.append((name, name))
+        label = name
+        for i in indices:
+            steps.append((label, i))
+            label = f"{label}[{i}]"
+    for label, step in steps[:-1]:
+        node = _step(node, step, key, label, error)
+    _step(node, steps[-1][1], key, steps[-1][0], error)
+    return node, steps[-1][1]
+
+
+def _step(node: Any, step: str | int, key: str, label: str, error: type[Exception]) -> Any:
+    if isinstance(step, str):
+        if not isinstance(node, dict) or step not in node:
+            raise error(f"parameter {key!r}: key {step!r} not found in the game file")
+        return node[step]
+    if not isinstance(node, list):
+        raise error(f"parameter {key!r}: {label} is not a list, it cannot be indexed with [{step}]")
+    if step >= len(node):
+        raise error(f"parameter {key!r}: index out of range, {label} has no element {step} (it has {len(node)})")
+    return node[step]
+
+
+def get_dotted(data: dict[str, Any], key: str, error: type[Exception] = GameFileError) -> Any:
+    """Value at ``a.b[1].c[0][1]`` in nested dicts and lists; raises ``error`` naming what is missing."""
+    container, last = _walk(data, key, error)
+    return container[last]
+
+
+def set_dotted(data: dict[str, Any], key: str, value: Any, error: type[Exception] = GameFileError) -> None:
+    """Set ``a.b[1].c[0][1]`` (any depth of indices) in place, for sweeps and overrides; the key must exist."""
+    container, last = _walk(data, key, error)
+    container[last] = value

@@ -10,6 +10,10 @@ task functions (cloudpickle-serialised plain functions).
 from __future__ import annotations
 
 import os
+import signal
+import sys
+import threading
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed as futures_as_completed
@@ -54,8 +58,47 @@ class SerialExecutor:
         pass
 
 
+def _die_with_parent(parent: int, death_signal: bool = True) -> None:
+    """Worker initializer: end this worker when the sweep process ``parent`` dies, however it dies (SIGKILL too).
+
+    On Linux the kernel sends SIGTERM when the parent goes (``prctl(PR_SET_PDEATHSIG)``); everywhere, a daemon
+    thread also checks twice a second that the parent is still this worker's parent and exits otherwise.  The death
+    signal follows the parent *thread* that started the worker, so it is armed only for pools started by the main
+    thread (``death_signal``); the watchdog covers the others."""
+    start_ppid = os.getppid()
+    if death_signal and sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            pass  # no prctl: the watchdog below still applies
+
+    def gone() -> bool:
+        if os.getppid() != start_ppid:
+            return True
+        try:
+            os.kill(parent, 0)
+        except ProcessLookupError:
+            return True
+        except OSError:
+            pass  # exists, owned by someone else (cannot happen for our parent; be safe)
+        return False
+
+    if gone():  # the parent died before the death signal was armed
+        os._exit(1)
+
+    def watch() -> None:
+        while not gone():
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="ftgames-sweep-parent-watch", daemon=True).start()
+
+
 class LocalExecutor:
-    """A process pool on this machine, one worker per core by default."""
+    """A process pool on this machine, one worker per core by default; the workers die with this process."""
 
     name = "local"
 
@@ -64,7 +107,9 @@ class LocalExecutor:
         self._pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
-        pool = ProcessPoolExecutor(max_workers=self.workers)
+        # the workers die with this process, even when it is killed (SIGKILL) and cannot shut the pool down
+        pool = ProcessPoolExecutor(max_workers=self.workers, initializer=_die_with_parent,
+                                   initargs=(os.getpid(), threading.current_thread() is threading.main_thread()))
         pool.submit(int).result()  # start the workers now, before any progress-bar thread exists
         return pool
 

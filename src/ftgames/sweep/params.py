@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from ..errors import InputError
-
-_PART = re.compile(r"([A-Za-z_][\w-]*)((?:\[\d+\])*)")
+from ..io import gamefile
 
 
 class SweepError(InputError):
@@ -20,48 +18,17 @@ class SweepError(InputError):
 
 def split_key(key: str) -> list[tuple[str, tuple[int, ...]]]:
     """``specialists[0].cost[0][1]`` → ``[("specialists", (0,)), ("cost", (0, 1))]``; raises on malformed keys."""
-    parts = []
-    for part in key.split("."):
-        match = _PART.fullmatch(part)
-        if not match:
-            raise SweepError(f"parameter {key!r}: cannot parse {part!r} (expected name, name[i] or name[i][j])")
-        parts.append((match.group(1), tuple(int(i) for i in re.findall(r"\d+", match.group(2)))))
-    return parts
-
-
-def _walk(data: dict[str, Any], key: str) -> tuple[Any, str | int]:
-    """The container holding the key's last element, and that element's name or index."""
-    node: Any = data
-    steps: list[tuple[str, str | int]] = []
-    for name, indices in split_key(key):
-        steps.append((name, name))
-        steps.extend((f"{name}[{i}]" if j == 0 else f"element [{i}]", i) for j, i in enumerate(indices))
-    for label, step in steps[:-1]:
-        node = _step(node, step, key, label)
-    _step(node, steps[-1][1], key, steps[-1][0])
-    return node, steps[-1][1]
-
-
-def _step(node: Any, step: str | int, key: str, label: str) -> Any:
-    if isinstance(step, str):
-        if not isinstance(node, dict) or step not in node:
-            raise SweepError(f"parameter {key!r}: key {step!r} not found in the game file")
-        return node[step]
-    if not isinstance(node, list) or step >= len(node):
-        raise SweepError(f"parameter {key!r}: {label.split('[')[0]} has no element {step}")
-    return node[step]
+    return gamefile.split_key(key, SweepError)
 
 
 def get_dotted(data: dict[str, Any], key: str) -> Any:
     """Value at ``a.b[1].c[0][1]`` in nested dicts and lists; raises :class:`SweepError` naming what is missing."""
-    container, last = _walk(data, key)
-    return container[last]
+    return gamefile.get_dotted(data, key, SweepError)
 
 
 def set_value(data: dict[str, Any], key: str, value: Any) -> None:
     """Set ``a.b[1].c[0][1]`` (any depth of indices) in place; the key must already exist."""
-    container, last = _walk(data, key)
-    container[last] = value
+    gamefile.set_dotted(data, key, value, SweepError)
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from .evaluate import ChunkTask, evaluate_chunk, has_solve_batch
 from .executors import Executor, TaskFailure, make_executor, run_tasks
 from .grid import Grid
 from .params import ParameterAxis, SweepError, parse_axis
-from .storage import FORMATS, ChunkStore, load_results
+from .storage import FORMATS, ChunkStore, folder_lock, load_results
 
 #: Keys of an optional ``[sweep]`` table in the game file (removed before the game is solved).
 SWEEP_TABLE_KEYS = ("executor", "workers", "scheduler", "chunk_size", "format", "retries")
@@ -141,28 +141,29 @@ def run_sweep(
             "solver": solver}
     _probe(ChunkTask(-1, module, file.path, file.text, data, (int(indices[0]),), tuple(grid.points(indices[:1])),
                      formulation, solver), retries)
-    store = ChunkStore(out, fmt)
-    manifest = store.open(spec, overwrite=overwrite)
-    chunks = [indices[i:i + chunk_size] for i in range(0, len(indices), chunk_size)]
-    finished = set(store.finished_chunks())
-    manifest["done"] = sorted(finished)
-    tasks = {
-        c: ChunkTask(c, module, file.path, file.text, data, tuple(int(i) for i in idx), tuple(grid.points(idx)),
-                     formulation, solver)
-        for c, idx in enumerate(chunks) if c not in finished
-    }
-    start = time.perf_counter()
-    given = not isinstance(executor, str | None)  # an executor object from the caller: the caller closes it
-    runner: Executor = executor if given else make_executor(  # type: ignore[assignment]
-        executor or os.environ.get("FTGAMES_EXECUTOR") or table.get("executor"),
-        workers or table.get("workers"), scheduler or table.get("scheduler"))
-    try:
-        failures = _run_with_progress(runner, tasks, store, manifest, chunks, retries, progress)
-    finally:
-        if not given:
-            runner.close()
-    return SweepResult(Path(out), int(len(indices)), len(chunks), len(finished), len(tasks) - len(failures),
-                       failures, time.perf_counter() - start, runner.name)
+    with folder_lock(out):  # held for the whole run; refused at once if another sweep writes to this --out
+        store = ChunkStore(out, fmt)
+        manifest = store.open(spec, overwrite=overwrite)
+        chunks = [indices[i:i + chunk_size] for i in range(0, len(indices), chunk_size)]
+        finished = set(store.finished_chunks())
+        manifest["done"] = sorted(finished)
+        tasks = {
+            c: ChunkTask(c, module, file.path, file.text, data, tuple(int(i) for i in idx), tuple(grid.points(idx)),
+                         formulation, solver)
+            for c, idx in enumerate(chunks) if c not in finished
+        }
+        start = time.perf_counter()
+        given = not isinstance(executor, str | None)  # an executor object from the caller: the caller closes it
+        runner: Executor = executor if given else make_executor(  # type: ignore[assignment]
+            executor or os.environ.get("FTGAMES_EXECUTOR") or table.get("executor"),
+            workers or table.get("workers"), scheduler or table.get("scheduler"))
+        try:
+            failures = _run_with_progress(runner, tasks, store, manifest, chunks, retries, progress)
+        finally:
+            if not given:
+                runner.close()
+        return SweepResult(Path(out), int(len(indices)), len(chunks), len(finished), len(tasks) - len(failures),
+                           failures, time.perf_counter() - start, runner.name)
 
 
 def _probe(task: ChunkTask, retries: int) -> None:

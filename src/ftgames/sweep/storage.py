@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +22,64 @@ from .params import SweepError
 
 FORMATS = ("parquet", "csv")
 MANIFEST = "manifest.json"
+LOCK = ".sweep.lock"
+
+#: Descriptors of the locks this process holds; a forked child closes its copies (see ``_close_in_child``), so that
+#: worker processes never keep a folder locked after the sweep that started them.
+_HELD_LOCKS: set[int] = set()
+_HELD_GUARD = threading.Lock()
+
+
+def _close_in_child() -> None:
+    for fd in list(_HELD_LOCKS):
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_in_child)
+
+
+@contextmanager
+def folder_lock(out: str | Path) -> Iterator[None]:
+    """Hold an exclusive lock on the sweep folder ``out`` (created if needed) for the block; raise
+    :class:`SweepError` at once, naming ``--out`` and the holder's pid, if another sweep holds it."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise SweepError(f"--out {out}: is a file, not a folder; choose a folder path")
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): run unlocked
+        yield
+        return
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        fd = os.open(out / LOCK, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    except OSError as exc:
+        raise SweepError(f"--out {out}: cannot create or write the sweep folder ({exc.strerror or exc}"
+                         f"{f': {exc.filename}' if exc.filename else ''})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+            raise SweepError(f"--out {out}: another sweep (pid {holder}) is writing to {out}; wait for it to "
+                             "finish or choose another --out") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        with _HELD_GUARD:
+            _HELD_LOCKS.add(fd)
+        try:
+            yield
+        finally:
+            with _HELD_GUARD:
+                _HELD_LOCKS.discard(fd)
+            os.ftruncate(fd, 0)
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 class ChunkStore:
@@ -42,9 +104,13 @@ class ChunkStore:
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         self.out.mkdir(parents=True, exist_ok=True)
-        tmp = self.manifest_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
-        os.replace(tmp, self.manifest_path)
+        # a unique temporary name: even two writers (the lock prevents that) would never share a half-written file
+        tmp = self.out / f".{MANIFEST}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+        try:
+            tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True))
+            os.replace(tmp, self.manifest_path)
+        finally:
+            tmp.unlink(missing_ok=True)
 
     def open(self, spec: dict[str, Any], *, overwrite: bool = False) -> dict[str, Any]:
         """Start or resume: returns the manifest; refuses a folder that holds a different sweep, and a path that is
@@ -91,7 +157,7 @@ class ChunkStore:
     def write_chunk(self, chunk: int, rows: list[dict[str, Any]]) -> None:
         self.chunk_dir.mkdir(parents=True, exist_ok=True)
         path = self.chunk_path(chunk)
-        tmp = path.with_name(path.name + ".tmp")
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
         frame = pd.DataFrame(rows)
         if self.fmt == "parquet":
             frame.to_parquet(tmp, index=False, engine="pyarrow")
