@@ -181,3 +181,14 @@ def test_the_grammar_refuses_what_it_does_not_accept(bad) -> None:
     with pytest.raises(FormulationError, match="^flag: .*accepted") as info:
         parse_formulation(bad, ("kkt:sos1", "enumeration"), source="flag")
     assert isinstance(info.value, InputError) and isinstance(info.value, ValueError)
+
+
+def test_an_incapable_backend_is_refused_naming_who_chose_it(monkeypatch, capsys) -> None:
+    path = str(ROOT / "examples" / "safety_backfiring.toml")
+    monkeypatch.setenv("FTGAMES_SOLVER", "highs")
+    assert main(["solve", path, "--formulation", "kkt:sos1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ftgames: error: environment variable FTGAMES_SOLVER: solver 'highs' cannot solve")
+    assert "backends that would work: scip" in err
+    assert main(["solve", path, "--formulation", "kkt:sos1", "--solver", "highs"]) == 2
+    assert capsys.readouterr().err.startswith("ftgames: error: --solver: solver 'highs' cannot solve")

@@ -42,7 +42,7 @@ def solve(
         layer = layer_of(program)
         size = size if size is not None else _size(program, layer)
     choice = resolve_solver(layer, requires, solver=solver, config=config, size=size, formulation=formulation)
-    backend = check_backend(choice.name, layer, requires, formulation)
+    backend = check_backend(choice.name, layer, requires, formulation, choice.source)
     build_time = 0.0
     if program is None:
         t0 = time.perf_counter()

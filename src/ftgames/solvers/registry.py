@@ -49,8 +49,10 @@ def capable_backends(layer: Layer, requires: Iterable[Capability], *, available_
             if b.supports(layer, req) and (not available_only or b.availability(layer).available)]
 
 
-def check_backend(name: str, layer: Layer | str, requires: Iterable[Capability], formulation: str = "") -> Backend:
-    """Fail before any model is built if backend ``name`` cannot take a ``layer`` program needing ``requires``."""
+def check_backend(name: str, layer: Layer | str, requires: Iterable[Capability], formulation: str = "",
+                  source: str = "") -> Backend:
+    """Fail before any model is built if backend ``name`` cannot take a ``layer`` program needing ``requires``;
+    ``source`` (who chose the backend: a flag, the environment variable, a file key) starts the error message."""
     layer = Layer(layer)
     req = frozenset(requires)
     backend = get_backend(name)
@@ -59,11 +61,12 @@ def check_backend(name: str, layer: Layer | str, requires: Iterable[Capability],
         missing = sorted(req - backend.capabilities.get(layer, frozenset()))
         alternatives = capable_backends(layer, req)
         raise CapabilityError(
-            f"solver {name!r} cannot solve {what}: it needs {', '.join(sorted(req))} on {layer}, and {name} lacks "
+            f"{source + ': ' if source else ''}solver {name!r} cannot solve {what}: it needs {', '.join(sorted(req))} on {layer}, and {name} lacks "
             f"{', '.join(missing) if layer in backend.capabilities else 'a ' + str(layer) + ' interface'}; "
             f"backends that would work: {', '.join(alternatives) or 'none available'}"
         )
     avail = backend.availability(layer)
     if not avail.available:
-        raise BackendUnavailable(f"solver {name!r} is not available: {avail.reason}")
+        prefix = f"{source}: " if source else ""
+        raise BackendUnavailable(f"{prefix}solver {name!r} is not available: {avail.reason}")
     return backend

@@ -173,7 +173,7 @@ def solve_bilevel(
     choice = resolve_solver(Layer.PYOMO, needs, solver=solver, config=config, formulation=formulation,
                             size=sum(1 for _ in reform.model.component_data_objects(pyo.Var, descend_into=True)))
     name = choice.name
-    check_backend(name, Layer.PYOMO, needs, formulation)  # fails before the encoding's tightening solves
+    check_backend(name, Layer.PYOMO, needs, formulation, choice.source)  # before any tightening solve
     if encoding == "enumeration":
         build_time = time.perf_counter() - t0
         t1 = time.perf_counter()

@@ -109,7 +109,7 @@ def solve_kkt(game: SafetyGame, *, solver: str | None = None, encoding: str | No
             t_build = time.perf_counter()
             bm = build_bilevel(game, subset, start)
             build_time += time.perf_counter() - t_build
-            res = solve_bilevel(bm, encoding=encoding, solver=choice.name if choice else None, config=config,
+            res = solve_bilevel(bm, encoding=encoding, solver=solver, config=config,
                                 certificate_solver="scip")
             build_time += res.build_time
             backends.add(res.backend)
