@@ -89,7 +89,7 @@ def test_cli_writes_csv_json_report_and_plots(suite_dir, tmp_path, capsys):
     assert code == 0
     frame = pd.read_csv(out / "results.csv")
     assert set(frame["size"].dropna()) == {1, 10}
-    records = json.loads((out / "results.json").read_text())
+    records = json.loads((out / "results.json").read_text())["rows"]
     assert len(records) == len(frame) and {"error", "certificate", "total_time"} <= set(records[0])
     assert "certified" not in records[0] and set(frame["certificate"]) <= {"global", "local", "none"}
     assert (out / "report.md").read_text().startswith("# Benchmark results")
@@ -99,7 +99,8 @@ def test_cli_writes_csv_json_report_and_plots(suite_dir, tmp_path, capsys):
 
 def test_cli_lists_suites_and_rejects_unknown(suite_dir, capsys):
     assert main(["bench", "--list", "--suites-dir", str(suite_dir)]) == 0
-    assert capsys.readouterr().out.split() == ["toy"]
+    assert capsys.readouterr().out.splitlines()[0] == "toy: projection onto a hyperplane: closed form vs conic, " \
+        "plus failure modes"
     assert main(["bench", "nope", "--suites-dir", str(suite_dir), "--out", "x"]) == 2
     assert "suite 'nope' not found" in capsys.readouterr().err
 

@@ -14,12 +14,19 @@ LEVELS = ("global", "local", "none")
 
 @dataclass(frozen=True)
 class BenchOptions:
-    """``scale``: "small" (minutes on a laptop) or "full"; ``max_size`` caps instance sizes; ``time_limit`` per run."""
+    """``scale``: "small" (minutes on a laptop) or "full"; ``max_size`` caps instance sizes; ``time_limit`` per run.
+
+    ``instances``, ``formulations``, ``backends``: fnmatch glob patterns (case-sensitive); when given, the runner
+    runs only the cases whose field matches one of them (``None``: every case). ``max_size`` is applied by the
+    runner to every suite, whether or not the suite uses :meth:`sizes`."""
 
     scale: str = "small"
     max_size: int | None = None
     time_limit: float = 10.0
     repeats: int = 3
+    instances: tuple[str, ...] | None = None
+    formulations: tuple[str, ...] | None = None
+    backends: tuple[str, ...] | None = None
 
     def __post_init__(self) -> None:
         if self.scale not in SCALES:
@@ -30,6 +37,13 @@ class BenchOptions:
             raise ValueError(f"repeats must be >= 1, got {self.repeats}")
         if self.max_size is not None and self.max_size < 1:
             raise ValueError(f"max size must be >= 1, got {self.max_size}")
+        for name in ("instances", "formulations", "backends"):
+            patterns = getattr(self, name)
+            if patterns is not None:
+                patterns = (patterns,) if isinstance(patterns, str) else tuple(patterns)
+                if not patterns or not all(isinstance(p, str) and p for p in patterns):
+                    raise ValueError(f"{name} must be non-empty glob patterns, got {patterns!r}")
+                object.__setattr__(self, name, patterns)
 
     def sizes(self, small: Iterable[int], full: Iterable[int]) -> list[int]:
         """The sizes of the chosen scale, capped by ``max_size``."""
@@ -118,3 +132,5 @@ class Suite:
     cases: Callable[[BenchOptions], Iterable[Case | Skip]] = field(repr=False)
     #: Imported once before any run, so that forked runs do not pay (or time) these imports.
     warm_imports: tuple[str, ...] = ("numpy", "cvxpy", "pyomo.environ")
+    #: Expected run time of the small scale in minutes, shown by ``ftgames bench --list`` (None: not declared).
+    expected_minutes: float | None = None

@@ -17,14 +17,14 @@ from .case import SCALES
 def cmd_bench(args: argparse.Namespace) -> int:
     from .case import BenchOptions
     from .loader import available_suites, suite_path, suites_dir
+    from .metadata import run_metadata
     from .plots import plot_time_vs_size
     from .report import write_report, write_tables
-    from .runner import run_suite
+    from .runner import check_selection, run_suite
 
     folder = suites_dir(args.suites_dir)
     if args.list:
-        for name in available_suites(folder):
-            print(name)
+        _list_suites(folder, available_suites(folder))
         return 0
     if not args.suite:
         raise ValueError(f"name a suite (or 'all'); available: {', '.join(available_suites(folder))}")
@@ -33,7 +33,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
     names = available_suites(folder) if args.suite == ["all"] else args.suite
     paths = [suite_path(n, folder) for n in names]
     options = BenchOptions(scale=args.scale, max_size=args.max_size, time_limit=args.time_limit,
-                           repeats=args.repeats)
+                           repeats=args.repeats, instances=_patterns(args.instances, "--instances"),
+                           formulations=_patterns(args.formulations, "--formulations"),
+                           backends=_patterns(args.backends, "--backends"))
+    check_selection(list(paths), options)  # before any output: a selection of nothing is a usage error
+    metadata = run_metadata(_command(args))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, Any]] = []
@@ -55,7 +59,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         for path in paths:
             rows += run_suite(path, options, executor=executor, workers=args.workers,
                               isolate=not args.no_isolation, on_row=show)
-            write_tables(rows, out)  # keep what is finished even if a later suite is interrupted
+            write_tables(rows, out, metadata)  # keep what is finished even if a later suite is interrupted
     finally:
         if not isinstance(executor, str):
             executor.close()
@@ -70,12 +74,41 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return 0
 
 
+def _patterns(text: str | None, flag: str) -> tuple[str, ...] | None:
+    """``GLOB[,GLOB...]`` → the patterns (None when the flag is not given)."""
+    if text is None:
+        return None
+    patterns = tuple(p.strip() for p in text.split(",") if p.strip())
+    if not patterns:
+        raise ValueError(f"{flag} needs at least one glob pattern, got {text!r}")
+    return patterns
+
+
+def _list_suites(folder: Path, names: list[str]) -> None:
+    """Each suite with its description, sizes at each scale and expected run time (when the suite declares one)."""
+    from .loader import suite_path, suite_summary
+
+    for name in names:
+        info = suite_summary(suite_path(name, folder))
+        print(f"{name}: {info['description']}")
+        if info["per_instance"]:
+            print(f"  sizes (set by the instances, every scale): {', '.join(map(str, info['small'])) or '-'}")
+        else:
+            print(f"  sizes: small {', '.join(map(str, info['small'])) or '-'}; "
+                  f"full {', '.join(map(str, info['full'])) or '-'}")
+        if info["expected_minutes"] is not None:
+            print(f"  expected run time (small scale): about {info['expected_minutes']:g} min")
+
+
 def _command(args: argparse.Namespace) -> str:
     """The command line that reproduces this run."""
     parts = ["ftgames", "bench", *args.suite, "--out", str(args.out), "--scale", args.scale,
              "--time-limit", f"{args.time_limit:g}", "--repeats", str(args.repeats)]
     if args.max_size is not None:
         parts += ["--max-size", str(args.max_size)]
+    for flag in ("instances", "formulations", "backends"):
+        if getattr(args, flag) is not None:
+            parts += [f"--{flag}", getattr(args, flag)]
     if args.executor:
         parts += ["--executor", args.executor]
     if args.workers:
@@ -89,9 +122,16 @@ def register(subparsers: Any) -> None:
                                           "results.json, report.md and log-log plots of time against size.")
     p.add_argument("suite", nargs="*", help="suite name(s) from benchmarks/, or 'all'")
     p.add_argument("--out", help="output folder")
-    p.add_argument("--list", action="store_true", help="list the available suites")
+    p.add_argument("--list", action="store_true",
+                   help="list the available suites: description, sizes at each scale, expected run time")
     p.add_argument("--scale", choices=SCALES, default="small", help="instance sizes: small (default) or full")
-    p.add_argument("--max-size", type=int, help="largest instance size to run")
+    p.add_argument("--max-size", type=int, help="largest instance size to run (every suite)")
+    p.add_argument("--instances", metavar="GLOB[,GLOB...]",
+                   help="run only the instances matching one of these fnmatch patterns (case-sensitive)")
+    p.add_argument("--formulations", metavar="GLOB[,GLOB...]",
+                   help="run only the formulations matching one of these patterns (e.g. 'kkt:*,closed_form')")
+    p.add_argument("--backends", metavar="GLOB[,GLOB...]",
+                   help="run only the backends matching one of these patterns (e.g. 'scip,highs')")
     p.add_argument("--time-limit", type=float, default=10.0, help="seconds per run (default 10)")
     p.add_argument("--repeats", type=int, default=3, help="runs per case; times are medians (default 3)")
     p.add_argument("--executor", choices=EXECUTORS,

@@ -5,18 +5,17 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
-from .report import markdown
+from .report import markdown, read_results
 
 
 def combine(folder: Path) -> Path:
     """Rows of every ``<folder>/*/results.json`` → ``<folder>/report.md`` (one section per suite)."""
     rows = []
     for path in sorted(folder.glob("*/results.json")):
-        rows += json.loads(path.read_text())
+        rows += read_results(path)[0]  # old files: a bare list of rows
     if not rows:
         raise FileNotFoundError(f"{folder}: no */results.json")
     out = folder / "report.md"

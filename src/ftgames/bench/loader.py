@@ -6,9 +6,10 @@ import importlib.util
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
-from .case import Suite
+from .case import BenchOptions, Suite
 
 ENV_BENCHMARKS = "FTGAMES_BENCHMARKS"
 
@@ -61,3 +62,46 @@ def load_suite(path: str | Path) -> Suite:
     if not isinstance(suite, Suite):
         raise SuiteNotFound(f"{path}: defines no SUITE = Suite(...)")
     return suite
+
+
+class _SizeProbe(BenchOptions):
+    """Options whose :meth:`sizes` records what the suite declares at each scale and yields no size: enumerating
+    a suite with it is cheap (no instance of any declared size is built)."""
+
+    def sizes(self, small, full):  # type: ignore[no-untyped-def]
+        small, full = list(small), list(full)
+        self.__dict__.setdefault("declared", []).append((small, full))
+        return []
+
+
+def suite_summary(path: str | Path) -> dict[str, Any]:
+    """Name, description, sizes at each scale and expected minutes (if declared) of a suite, for ``--list``.
+
+    The description is the suite's own (else the module docstring's first line); the expected run time is
+    ``Suite.expected_minutes`` or a module-level ``EXPECTED_MINUTES``. Sizes are those the suite declares through
+    ``options.sizes(small=..., full=...)``; a suite that declares none reports the sizes of its small-scale cases
+    (``"per_instance": True``)."""
+    suite = load_suite(path)
+    module = sys.modules[f"ftgames_benchmarks_{Path(path).resolve().stem}"]
+    doc = (module.__doc__ or "").strip().splitlines()
+    description = suite.description or (doc[0] if doc else "")
+    minutes = suite.expected_minutes if suite.expected_minutes is not None else getattr(module, "EXPECTED_MINUTES",
+                                                                                        None)
+    probe = _SizeProbe()
+    per_instance = False
+    fixed: set[int] = set()  # sizes of cases not declared by scale (the same at every scale)
+    try:
+        fixed = {i.size for i in suite.cases(probe) if i.size is not None}
+    except Exception:  # noqa: BLE001 - a suite that cannot enumerate is still listed
+        pass
+    declared = probe.__dict__.get("declared", [])
+    small = sorted(fixed | {s for d in declared for s in d[0]})
+    full = sorted(fixed | {s for d in declared for s in d[1]})
+    if not declared:
+        per_instance = True
+        try:
+            small = full = sorted({i.size for i in suite.cases(BenchOptions()) if i.size is not None})
+        except Exception:  # noqa: BLE001 - a suite that cannot enumerate is still listed
+            small = full = []
+    return {"name": suite.name, "description": description, "small": small, "full": full,
+            "per_instance": per_instance, "expected_minutes": minutes}

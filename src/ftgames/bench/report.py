@@ -16,13 +16,31 @@ from .runner import COLUMNS
 SLOW_SECONDS = 10.0
 
 
-def write_tables(rows: list[dict[str, Any]], out: Path) -> tuple[Path, Path]:
+def write_tables(rows: list[dict[str, Any]], out: Path, metadata: dict[str, Any] | None = None) -> tuple[Path, Path]:
+    """``results.csv`` and ``results.json`` = ``{"metadata": ..., "rows": [...]}`` (metadata: versions, machine,
+    command line and date, see :func:`ftgames.bench.metadata.run_metadata`; computed here when not given)."""
+    from .metadata import run_metadata
+
     out.mkdir(parents=True, exist_ok=True)
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
     csv, js = out / "results.csv", out / "results.json"
     frame.to_csv(csv, index=False)
-    js.write_text(json.dumps([{k: _plain(r.get(k)) for k in COLUMNS} for r in rows], indent=1))
+    document = {"metadata": run_metadata() if metadata is None else metadata,
+                "rows": [{k: _plain(r.get(k)) for k in COLUMNS} for r in rows]}
+    js.write_text(json.dumps(document, indent=1))
     return csv, js
+
+
+def read_results(path: Path) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The rows and metadata of a ``results.json``; files written before the metadata (a bare list of rows) still
+    read, with metadata None."""
+    data = json.loads(Path(path).read_text())
+    if isinstance(data, list):
+        return data, None
+    if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
+        raise ValueError(f"{path}: not a results.json of ftgames bench (expected a list of rows or "
+                         "{'metadata': ..., 'rows': [...]})")
+    return data["rows"], data.get("metadata")
 
 
 def _plain(value: Any) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import importlib
 import statistics
 from collections.abc import Callable
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import InputError
 from ..sweep.executors import Executor, make_executor, run_tasks
 from .case import BenchOptions, Case, RunOutcome, Skip
 from .isolation import run_in_process, run_isolated
@@ -30,8 +32,28 @@ class BenchTask:
     isolate: bool = True
 
 
-def suite_items(path: str | Path, options: BenchOptions) -> list[Case | Skip]:
-    """The suite's cases and skips (cached per process; enumeration must be deterministic)."""
+#: The selection flags of ``ftgames bench`` and the field of a case each one filters.
+FILTERS = (("--instances", "instances", "instance"), ("--formulations", "formulations", "formulation"),
+           ("--backends", "backends", "backend"))
+
+
+class EmptySelection(InputError):
+    """The selection flags of ``ftgames bench`` select no case."""
+
+
+def _matches(value: str, patterns: tuple[str, ...] | None) -> bool:
+    return patterns is None or value == "*" or any(fnmatch.fnmatchcase(value, p) for p in patterns)
+
+
+def selected(item: Case | Skip, options: BenchOptions) -> bool:
+    """Whether the selection of ``options`` (globs on instance, formulation, backend; ``max_size``) keeps ``item``."""
+    if options.max_size is not None and item.size is not None and item.size > options.max_size:
+        return False
+    return all(_matches(getattr(item, field), getattr(options, name)) for _, name, field in FILTERS)
+
+
+def all_items(path: str | Path, options: BenchOptions) -> list[Case | Skip]:
+    """Everything the suite yields, before the runner's selection (cached per process; must be deterministic)."""
     key = (str(Path(path).resolve()), options)
     if key not in _CASES:
         suite = load_suite(path)
@@ -42,6 +64,33 @@ def suite_items(path: str | Path, options: BenchOptions) -> list[Case | Skip]:
         except Exception as exc:  # noqa: BLE001 - a broken suite is a recorded skip, not a crash
             _CASES[key] = [Skip("*", "*", "*", f"suite enumeration failed: {type(exc).__name__}: {exc}")]
     return _CASES[key]
+
+
+def suite_items(path: str | Path, options: BenchOptions) -> list[Case | Skip]:
+    """The suite's cases and skips that the selection of ``options`` keeps (the order of the suite's)."""
+    return [item for item in all_items(path, options) if selected(item, options)]
+
+
+def check_selection(paths: list[str | Path], options: BenchOptions) -> None:
+    """Raise :class:`EmptySelection` naming the flag (and what exists) when the selection keeps no case at all."""
+    cases = [i for p in paths for i in all_items(p, options) if isinstance(i, Case)]
+    if not cases or any(selected(c, options) for c in cases):
+        return
+    for flag, name, field in FILTERS:
+        patterns = getattr(options, name)
+        if patterns is not None and not any(_matches(getattr(c, field), patterns) for c in cases):
+            have = sorted({getattr(c, field) for c in cases})
+            raise EmptySelection(f"{flag} {','.join(patterns)} selects no case; {name} that exist: "
+                                 + ", ".join(have))
+    if options.max_size is not None and not any(c.size <= options.max_size for c in cases):
+        raise EmptySelection(f"--max-size {options.max_size} selects no case; sizes that exist: "
+                             + ", ".join(str(s) for s in sorted({c.size for c in cases})))
+    used = [flag for flag, name, _ in FILTERS if getattr(options, name) is not None]
+    used += ["--max-size"] * (options.max_size is not None)
+    combos = sorted({f"{c.instance} / {c.formulation} / {c.backend}" for c in cases})
+    shown = "; ".join(combos[:30]) + (f"; and {len(combos) - 30} more" if len(combos) > 30 else "")
+    raise EmptySelection(f"{' and '.join(used)} together select no case; instance / formulation / backend that "
+                         f"exist: {shown}")
 
 
 def relative_error(objective: float | None, reference: float | None) -> float | None:

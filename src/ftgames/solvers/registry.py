@@ -61,7 +61,8 @@ def check_backend(name: str, layer: Layer | str, requires: Iterable[Capability],
         missing = sorted(req - backend.capabilities.get(layer, frozenset()))
         alternatives = capable_backends(layer, req)
         raise CapabilityError(
-            f"{source + ': ' if source else ''}solver {name!r} cannot solve {what}: it needs {', '.join(sorted(req))} on {layer}, and {name} lacks "
+            f"{source + ': ' if source else ''}solver {name!r} cannot solve {what}: it needs {', '.join(sorted(req))} "
+            f"on {layer}, and {name} lacks "
             f"{', '.join(missing) if layer in backend.capabilities else 'a ' + str(layer) + ' interface'}; "
             f"backends that would work: {', '.join(alternatives) or 'none available'}"
         )
