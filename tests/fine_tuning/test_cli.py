@@ -92,6 +92,9 @@ def test_fixed_shares(tmp_path, capsys) -> None:
     fixed = report["outcomes"]["fixed"]
     assert fixed["regimes"] == ["free-ride", "abstain"] and fixed["certificate"]["level"] == "global"
     assert len(report["pareto_set"]) >= 1 and "low" in report["pareto_set"][0]
+    # described, not boxed: how many of the sampled δ are Pareto optimal
+    assert all(0 < c["cells"] <= c["of"] for c in report["pareto_set"])
+    assert sum(c["cells"] for c in report["pareto_set"]) <= report["pareto_set"][0]["of"]
 
 
 BAD = [

@@ -194,7 +194,8 @@ def pareto_set_report(game: FineTuningGame) -> dict[str, Any]:
         return {"components": [], "method": f"not computed: {exc}"}
     if game.n == 1:
         return {"components": pareto.intervals(), "method": f"{pareto.method} (resolution {pareto.resolution:.1e})"}
-    return {"components": [{"low": list(c.low), "high": list(c.high), "cells": len(c.points)}
+    sampled = round(1.0 / pareto.resolution + 1) ** game.n
+    return {"components": [{"low": list(c.low), "high": list(c.high), "cells": len(c.points), "of": sampled}
                            for c in pareto.components],
             "method": pareto.method}
 
@@ -251,7 +252,8 @@ def render(report: dict[str, Any]) -> Any:
     if pareto and isinstance(pareto[0], list):
         text = " ∪ ".join(f"[{a:.6g}, {b:.6g}]" for a, b in pareto)
     else:
-        text = " ∪ ".join(f"box {fmt(c['low'])} .. {fmt(c['high'])}" for c in pareto)
+        text = " ∪ ".join(f"{c['cells']} of {c['of']} sampled δ ({100 * c['cells'] / c['of']:.0f} %) within the box "
+                          f"{fmt(c['low'])} .. {fmt(c['high'])}" for c in pareto)
     lines.append(f"Pareto set of δ ({len(pareto)} component(s)): {text or report.get('pareto_method', '')}")
     lines.append(f"first best (integrated firm): α0 = {fmt(fb['alpha0'])}, α = {fmt(fb['alpha'])}, surplus = "
                  f"{fmt(fb['surplus'])}; best contract / first best = {fmt(fb.get('efficiency_ratio'))}")
