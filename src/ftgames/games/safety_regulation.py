@@ -186,9 +186,6 @@ def _solve_one(game: SafetyGame, form: Formulation, config: SolveConfig, stage: 
     return eq, Stage(stage, str(form), eq.backend, Status(eq.status), eq.certificate, watch.elapsed, eq.build_time)
 
 
-def _finite(v: float) -> float | None:
-    return float(v) if np.isfinite(v) else None
-
 
 def _classification(eq: SafetyEquilibrium, anarchy: SafetyEquilibrium, tol: float) -> dict[str, Any]:
     from ..formulations.safety.classify import classify_arrays, regime_names
@@ -494,7 +491,7 @@ class SafetyFrontEnd(FrontEnd):
                 eq, stage = _solve_one(g1, form, config, "equilibrium")
                 anarchy, free_stage = _solve_one(g0, REFERENCE, config, "unregulated equilibrium")
                 record = equilibrium_outcome(g1, eq, anarchy, tol, [b_stage, stage, fb_stage, free_stage],
-                                             watch.elapsed, main=1, solution=rule, welfare=_finite(agreed.welfare),
+                                             watch.elapsed, main=1, solution=rule, welfare=_nan_none(agreed.welfare),
                                              agreement=agreed.agreement)
                 record["anarchy"]["delta"] = free.delta
                 outcomes[rule] = record

@@ -47,9 +47,9 @@ class SolveResult:
     # dual = d(optimal objective value) / d(rhs) of the row written body <= rhs, body >= rhs or body == rhs, in the
     # objective's own sense (min: a binding >= row has dual >= 0, a <= row <= 0; max: the reverse).  Keyed by the
     # constraint's full name: Pyomo ``c.name`` (``balance[2]``, ``lower.c1``); CVXPY the constraint's label, else
-    # ``constraint[<index in problem.constraints>]`` (``base.cvxpy_dual_labels`` maps ``c.id`` to it, ``base.dual_of``
-    # looks a constraint up).  Vector CVXPY constraints keep numpy arrays.  Empty when the backend or program has no
-    # duals (SCIP, a MIP, CVXPY's IPOPT): the message then says why.
+    # ``constraint[<index in problem.constraints>]`` (``ftgames.solvers.cvxpy_dual_labels`` maps ``c.id`` to it,
+    # ``dual_of`` looks a constraint up).  Vector CVXPY constraints keep numpy arrays.  Empty when the backend or
+    # program has no duals (SCIP, a MIP, CVXPY's IPOPT): the message then says why.
     duals: dict[str, Any] = field(default_factory=dict)
     build_time: float = 0.0  # wall-clock seconds spent building the program (0 when it was handed in built)
     solve_time: float = 0.0  # wall-clock seconds around the backend call (interface overhead included)
