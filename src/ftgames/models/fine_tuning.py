@@ -14,6 +14,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .costs import ModelError, PolynomialCost, PowerRevenue, check_number
 
 
@@ -167,6 +169,14 @@ class FineTuningGame:
             raise ModelError(f"delta must have one share per specialist ({self.n}), got {len(d)}")
         return tuple(check_number(f"delta[{i}]", v, low=0, high=1) for i, v in enumerate(d))
 
+    def arrays(self) -> SpecialistArrays:
+        """The specialists' parameters as numpy arrays (computed once, then cached): for vectorised O(n) methods."""
+        cached = self.__dict__.get("_arrays_cache")
+        if cached is None:
+            cached = SpecialistArrays.of(self)
+            object.__setattr__(self, "_arrays_cache", cached)
+        return cached
+
     # ----------------------------------------------------------------------------------------- evaluation
     def follower_response(self, i: int, delta_i: float, alpha0: float) -> FollowerResponse:
         """D_i's exact best response: max_{Δ ≥ 0} (1 − δ_i) r_i(α0 + Δ) − φ_i(Δ) − F_i, a concave 1-D problem.
@@ -234,6 +244,37 @@ class FineTuningGame:
                 return hi
             hi *= 2.0
         return hi
+
+
+@dataclass(frozen=True)
+class SpecialistArrays:
+    """Per-specialist parameters as arrays of length n: cost c, exponent k, marginal cost b, revenue rate r,
+    revenue power ρ, entry cost F, outside option o; and G's c0, k0 and outside option."""
+
+    cost: np.ndarray
+    exponent: np.ndarray
+    marginal_cost: np.ndarray
+    revenue: np.ndarray
+    revenue_power: np.ndarray
+    entry_cost: np.ndarray
+    outside_option: np.ndarray
+    c0: float
+    k0: float
+    outside_option_generalist: float
+
+    @staticmethod
+    def of(game: FineTuningGame) -> SpecialistArrays:
+        costs, revs, specs = game.specialist_costs, game.revenues, game.specialists
+        out = SpecialistArrays(
+            np.array([c.coefficient for c in costs]), np.array([c.exponent for c in costs]),
+            np.array([c.linear for c in costs]), np.array([r.rate for r in revs]),
+            np.array([r.power for r in revs]), np.array([s.entry_cost for s in specs]),
+            np.array([s.outside_option for s in specs]), game.generalist_cost.coefficient,
+            game.generalist_cost.exponent, game.generalist.outside_option)
+        for a in (out.cost, out.exponent, out.marginal_cost, out.revenue, out.revenue_power, out.entry_cost,
+                  out.outside_option):
+            a.setflags(write=False)
+        return out
 
 
 #: Largest investment or utility a game may imply at any δ: beyond it, sums and powers overflow double precision.

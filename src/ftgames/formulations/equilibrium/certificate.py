@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import numpy as np
+
 from ...models.fine_tuning import FineTuningGame
 from ...models.outcomes import Certificate, Equilibrium, Level, Regime
 from .leader import exact_leader
@@ -100,6 +102,44 @@ def make_equilibrium(game: FineTuningGame, delta: Sequence[float], alpha0: float
                    leader_optimum=leader_optimum)
     return Equilibrium(delta, float(alpha0), alpha, u_g, u_d, regimes, cert, formulation, solver, True,
                        status or _status(cert), backend, build_time)
+
+
+#: Above this many specialists the certificate of an exact vectorised equilibrium is its O(n) first-order checks
+#: (:func:`.vectorised.kkt_residuals`) instead of an independent re-solve of every follower and of the leader
+#: (which loops in Python and costs O(n²) with entry decisions).
+INDEPENDENT_CHECK_LIMIT = 200
+
+
+def make_vectorised_equilibrium(game: FineTuningGame, delta: Sequence[float], *, formulation: str) -> Equilibrium:
+    """The exact equilibrium at δ computed by :func:`.vectorised.equilibrium_arrays` (linear revenue), certified by
+    the independent re-solve of :func:`make_equilibrium` up to :data:`INDEPENDENT_CHECK_LIMIT` specialists and by
+    its O(n) first-order checks above."""
+    from .vectorised import equilibrium_arrays, kkt_residuals
+
+    eq = equilibrium_arrays(game, delta)
+    if game.n <= INDEPENDENT_CHECK_LIMIT:
+        return make_equilibrium(game, eq.delta.tolist(), eq.alpha0, eq.alpha.tolist(), eq.participates.tolist(),
+                                formulation=formulation, solver="analytic" if formulation == "closed_form" else
+                                "exact", global_method=True, generalist_participates=eq.generalist_participates)
+    checks = kkt_residuals(game, eq)
+    follower_ok = checks["follower_gap"] <= FOLLOWER_TOL
+    leader_ok = checks["leader_stationarity"] <= 1e-9
+    reasons = [] if follower_ok else [f"a specialist is not at its best response (gap {checks['follower_gap']:.3g})"]
+    if not leader_ok:
+        reasons.append(f"G's first-order condition fails by {checks['leader_stationarity']:.3g}")
+    level = Level.GLOBAL if follower_ok and leader_ok else Level.NONE
+    cert = Certificate(level, formulation, {**checks, "exact_method": True,
+                                            "check": "O(n) first-order conditions (vectorised)"}, tuple(reasons))
+    if not eq.generalist_participates:
+        regimes = (Regime.ABSTAIN,) * game.n
+    else:
+        codes = np.where(~eq.participates, 2, np.where(eq.increment > 1e-9, 0, 1))
+        table = (Regime.CONTRIBUTE, Regime.FREE_RIDE, Regime.ABSTAIN)
+        regimes = tuple(table[c] for c in codes.tolist())
+    return Equilibrium(tuple(eq.delta.tolist()), eq.alpha0, tuple(eq.alpha.tolist()), eq.utility_generalist,
+                       tuple(eq.utility_specialists.tolist()), regimes, cert, formulation,
+                       "analytic" if formulation == "closed_form" else "exact", eq.generalist_participates,
+                       _status(cert))
 
 
 def _status(cert: Certificate) -> str:

@@ -4,6 +4,7 @@
     α0* = φ0'^{-1}(Σ_j δ_j r_j)            = (Σ_j δ_j r_j / (k0 c0))^(1/(k0 − 1))
 
 Δ_i does not depend on α0, so G's reduced problem Σ δ_j r_j (α0 + Δ_j) − c0 α0^k0 is concave with the root above.
+Evaluated as numpy arrays (:mod:`.vectorised`): O(n), any number of specialists.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from ...models.costs import ModelError
 from ...models.fine_tuning import FineTuningGame
 from ...models.outcomes import Equilibrium
-from .certificate import make_equilibrium
+from .certificate import make_vectorised_equilibrium
 
 
 def check_applicable(game: FineTuningGame) -> None:
@@ -28,10 +29,4 @@ def check_applicable(game: FineTuningGame) -> None:
 def solve_closed_form(game: FineTuningGame, delta: float | Sequence[float]) -> Equilibrium:
     """The SPE at shares δ from the closed form (exact)."""
     check_applicable(game)
-    delta = game.check_delta(delta)
-    income_rate = sum(d * rev.rate for d, rev in zip(delta, game.revenues, strict=True))
-    alpha0 = game.generalist_cost.inverse_marginal(income_rate)
-    alpha = [alpha0 + cost.inverse_marginal((1.0 - d) * rev.rate)
-             for d, cost, rev in zip(delta, game.specialist_costs, game.revenues, strict=True)]
-    return make_equilibrium(game, delta, alpha0, alpha, [True] * game.n, formulation="closed_form",
-                            solver="analytic", global_method=True)
+    return make_vectorised_equilibrium(game, delta, formulation="closed_form")

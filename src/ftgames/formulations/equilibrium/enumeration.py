@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from ...models.fine_tuning import FineTuningGame
 from ...models.outcomes import Equilibrium
-from .certificate import make_equilibrium
+from .certificate import make_equilibrium, make_vectorised_equilibrium
 from .leader import LeaderSolution, exact_leader
 
 __all__ = ["LeaderSolution", "exact_leader", "solve_enumeration"]
@@ -25,6 +25,8 @@ __all__ = ["LeaderSolution", "exact_leader", "solve_enumeration"]
 
 def solve_enumeration(game: FineTuningGame, delta: float | Sequence[float]) -> Equilibrium:
     """The SPE at shares δ by enumerating participation sets (exact for linear revenue)."""
+    if game.linear_revenue:  # sorted thresholds and cumulative sums: O(n log n)
+        return make_vectorised_equilibrium(game, delta, formulation="enumeration")
     delta = game.check_delta(delta)
     leader = exact_leader(game, delta)
     alpha = [leader.alpha0 + r.increment for r in leader.responses]
