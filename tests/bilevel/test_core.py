@@ -79,7 +79,7 @@ def test_enumeration_has_no_single_model_and_strong_duality_needs_linear_followe
 
 
 def test_bigm_values_are_reported_with_their_source():
-    single = bard_511().reformulate(encoding="bigm", bigm={"lower.c1": (7, 9)}, bigm_default=500)
+    single = bard_511().reformulate(encoding="bigm", bigm={"lower.c1": (7, 9)}, bigm_default=500, dual_bounds=False)
     by_pair = {v.pair: v for v in single.report.bigm}
     assert by_pair["lower.c1:ub"].multiplier_m == 7 and by_pair["lower.c1:ub"].multiplier_source == "hint"
     assert by_pair["lower.c2:ub"].multiplier_source == "default" and by_pair["lower.c2:ub"].multiplier_m == 500
@@ -87,3 +87,22 @@ def test_bigm_values_are_reported_with_their_source():
     c2 = by_pair["lower.c2:ub"]
     assert c2.slack_source == "tightened" and c2.slack_m == pytest.approx(4, rel=1e-4)
     assert not single.report.exact
+
+
+def test_bigm_multipliers_proven_from_the_dual_vertices():
+    # Bard 5.1.1's follower (min y): stationarity 1 - mu1 + mu2 + mu3 - 2 mu4 - sigma = 0, mu >= 0.  Its vertices
+    # (one basic multiplier, worked out by hand) are mu1 = 1, mu4 = 1/2, sigma = 1; mu2 and mu3 are 0 at every one.
+    single = bard_511().reformulate(encoding="bigm", bigm={"lower.c1": (7, 9)}, bigm_default=500)
+    by_pair = {v.pair: v for v in single.report.bigm}
+    expected = {"lower.c1:ub": 1.0, "lower.c2:ub": 0.0, "lower.c3:ub": 0.0, "lower.c4:ub": 0.5, "lower.y:lb": 1.0}
+    for key, value in expected.items():
+        assert by_pair[key].multiplier_source == "dual_vertex"  # a hint above a proof is not used
+        assert by_pair[key].multiplier_m == pytest.approx(value, rel=1e-5, abs=1e-5)
+    # c1's slack x + y - 3 is at most 6 over the follower's rows (at x = 3, y = 6): below the hint 9, so proven
+    assert by_pair["lower.c1:ub"].slack_source == "tightened"
+    assert by_pair["lower.c1:ub"].slack_m == pytest.approx(6, rel=1e-5)
+    assert single.report.exact
+    tightening = single.report.extras["tightening"]
+    assert tightening.dual_bases == 5 and tightening.sources["dual_vertex"] == 5
+    # c3's slack 12 - 2x - y needs no LP: x, y >= 0 bound it by intervals; the others' slacks do
+    assert by_pair["lower.c3:ub"].slack_source == "bound" and tightening.lps_skipped == 6

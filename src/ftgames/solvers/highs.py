@@ -48,3 +48,63 @@ class HighsBackend(Backend):
     def solve_cvxpy(self, problem: Any, config: SolveConfig, *, convex: bool, formulation: str) -> SolveResult:
         return solve_with_cvxpy(self, "HIGHS", problem, config, self._options(config),
                                 convex=convex, formulation=formulation)
+
+
+class PersistentLP:
+    """One LP held in HiGHS (``highspy``) and re-solved for many objectives: each :meth:`maximize` changes only the
+    objective and warm-starts from the previous basis (bound tightening solves dozens of LPs over the same rows).
+
+    ``lower``/``upper``: column bounds (``None`` or ``±inf`` for none); ``rows``: ``(lo, up, columns, coefficients)``.
+    """
+
+    def __init__(self, lower: list[float | None], upper: list[float | None],
+                 rows: list[tuple[float | None, float | None, list[int], list[float]]],
+                 time_limit: float | None = 10.0) -> None:
+        import highspy
+        import numpy as np
+
+        inf = highspy.kHighsInf
+
+        def finite(value: float | None, default: float) -> float:
+            return default if value is None or not np.isfinite(value) else float(value)
+
+        self._highs = highspy.Highs()
+        self._highs.setOptionValue("output_flag", False)
+        if time_limit is not None:
+            self._highs.setOptionValue("time_limit", float(time_limit))
+        n = len(lower)
+        self.n = n
+        empty_i = np.zeros(0, dtype=np.int32)
+        self._highs.addCols(n, np.zeros(n), np.array([finite(v, -inf) for v in lower]),
+                            np.array([finite(v, inf) for v in upper]), 0, empty_i, empty_i, np.zeros(0))
+        if rows:
+            starts, index, value = [], [], []
+            for _, _, cols, coefs in rows:
+                starts.append(len(index))
+                index.extend(cols)
+                value.extend(coefs)
+            self._highs.addRows(len(rows), np.array([finite(r[0], -inf) for r in rows]),
+                                np.array([finite(r[1], inf) for r in rows]), len(index),
+                                np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32),
+                                np.array(value, dtype=float))
+        self._highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self._optimal = highspy.HighsModelStatus.kOptimal
+        self._all = np.arange(n, dtype=np.int32)
+        self.solves = 0
+
+    def maximize(self, columns: list[int], coefficients: list[float]) -> float | None:
+        """max sum(coefficients[k] * x[columns[k]]) over the LP; None when it is unbounded, infeasible or fails."""
+        import numpy as np
+
+        cost = np.zeros(self.n)
+        np.add.at(cost, np.asarray(columns, dtype=np.int64), np.asarray(coefficients, dtype=float))
+        self._highs.changeColsCost(self.n, self._all, cost)
+        self._highs.run()
+        self.solves += 1
+        if self._highs.getModelStatus() != self._optimal:
+            return None
+        return float(self._highs.getInfo().objective_function_value)
+
+    def values(self) -> list[float]:
+        """The column values of the last optimal :meth:`maximize`."""
+        return [float(v) for v in self._highs.getSolution().col_value]

@@ -11,6 +11,9 @@ leader variable and row that ended within ``BOUND_TOL`` of a bound is put exactl
 global solve located the piece; the local solves find the exact point on it.  The polished point is kept only if it
 is primal feasible, complementary, at least as good for the leader and close to the solution (a polish sharpens, it
 does not move to another answer); otherwise the solution is returned unchanged.
+
+When the piece is an LP (a linear leader over linear followers) an LP backend (HiGHS) solves it instead of Ipopt:
+a simplex vertex is exact, so no second pass is needed (and it is one LP instead of two interior-point solves).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import pyomo.environ as pyo
 
 from ftgames.solvers import Capability, Layer, SolveConfig, get_backend, solve
 
+from .analysis import program_requirements
 from .interface import BilevelSpec
 from .reformulate import build_kkt
 
@@ -41,7 +45,7 @@ def polish_active_set(bm: BilevelSpec, values: dict[str, Any], *, config: SolveC
     ``values`` (a solution of any encoding of ``bm``), or None if the polish is
     unavailable (no Ipopt), fails, or would make the leader worse off.  Tries the sides read off the solution, then
     every multiplier at zero (the followers' interior solutions), which rescues degenerate pairs."""
-    if not get_backend("ipopt").availability(Layer.PYOMO).available:
+    if _lp_backend() is None and not get_backend("ipopt").availability(Layer.PYOMO).available:
         return None
     for tol in (active_tol, -1.0):
         polished = _polish_once(bm, values, config, tol)
@@ -75,11 +79,21 @@ def _polish_once(bm: BilevelSpec, values: dict[str, Any], config: SolveConfig | 
             single.active_set.add(pair.multiplier == 0)
             pair.multiplier.value = 0.0
     # the caller's limits, but not its backend options (they belong to the backend that found the solution)
-    polish_config = replace(config or SolveConfig(), solver="ipopt", solver_source="keyword solver=",
-                            tolerance=POLISH_TOLERANCE, options={}, log=False)
-    if not _ipopt(single, polish_config, bm.name):
-        return None
-    _on_the_piece(single, bm, polish_config)
+    lp = _lp_backend() if program_requirements(single) == {Capability.LP} else None
+    if lp is not None:
+        lp_config = replace(config or SolveConfig(), solver=lp, solver_source="keyword solver=", options={},
+                            log=False)
+        if not solve(single, requires={Capability.LP}, solver=lp, config=lp_config, convex=True,
+                     formulation=f"{bm.name}: active-set polish (LP)").ok:
+            return None
+    else:
+        if not get_backend("ipopt").availability(Layer.PYOMO).available:
+            return None
+        polish_config = replace(config or SolveConfig(), solver="ipopt", solver_source="keyword solver=",
+                                tolerance=POLISH_TOLERANCE, options={}, log=False)
+        if not _ipopt(single, polish_config, bm.name):
+            return None
+        _on_the_piece(single, bm, polish_config)
     after = pyo.value(objective)
     scale = max(1.0, abs(before))
     if sign * (after - before) > MAX_LOSS * scale:
@@ -98,6 +112,11 @@ def _polish_once(bm: BilevelSpec, values: dict[str, Any], config: SolveConfig | 
     if max((abs(m.value or 0.0) for m in multipliers), default=0.0) > 10.0 * (1.0 + largest):
         return None
     return {v.name: v.value for v in single.component_data_objects(pyo.Var, descend_into=True)}
+
+
+def _lp_backend() -> str | None:
+    """HiGHS if it is installed (a simplex LP solver), else None."""
+    return "highs" if get_backend("highs").availability(Layer.PYOMO).available else None
 
 
 def _leader_variables(bm: BilevelSpec) -> set[str]:

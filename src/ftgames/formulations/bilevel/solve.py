@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pyomo.environ as pyo
@@ -77,6 +77,9 @@ class BilevelResult(SolveResult):
         out["certificate"] = self.certificate.to_dict() if self.certificate else None
         if self.report is not None:
             out["bigm"] = [vars(v) for v in self.report.bigm]
+            tightening = self.report.extras.get("tightening")
+            if tightening is not None:  # what choosing the big-M values cost and proved
+                out["tightening"] = tightening.to_dict()
         return out
 
 
@@ -238,7 +241,44 @@ def solve_bilevel(
         tolerance=tolerance,
     )
     result.certificate_time = _rest(t0, result)
+    if unproven_active and encoding == "bigm" and options.get("bigm") == "auto":
+        return _hand_over(bm, result, name, config, certificate_solver, tolerance, polish, options, t0)
     return result
+
+
+def _hand_over(bm: BilevelModel, bigm: BilevelResult, backend: str, config: SolveConfig,
+               certificate_solver: str | None, tolerance: float, polish: bool, options: dict[str, Any],
+               start: float) -> BilevelResult:
+    """``bigm="auto"`` with an unproven M still active: solve again with the exact ``sos1`` encoding, on the same
+    backend if it takes SOS1 constraints, else on the default policy's backend for that program.  Without such a
+    backend the big-M result is returned, flagged, with the reason."""
+    from ftgames.solvers import Capability, CapabilityError, capable_backends, policy_choice
+
+    reform = build_kkt(bm)
+    needs = normalize_requirements(reform.requires() | encoding_requirements("sos1", {}))
+    if backend in capable_backends(Layer.PYOMO, needs):
+        exact_backend = backend
+    else:
+        try:
+            exact_backend = policy_choice(Layer.PYOMO, needs | {Capability.SOS1}, formulation=bigm.formulation).name
+        except CapabilityError as err:
+            bigm.certificate.reasons.append(f"bigm='auto': an unproven M stays active and no backend can take the "
+                                            f"exact sos1 encoding ({err})")
+            return bigm
+    kept = {k: v for k, v in options.items() if k in encoding_module("sos1").OPTIONS}
+    # the backend options in config belong to the first backend
+    exact = solve_bilevel(bm, encoding="sos1", solver=exact_backend, config=replace(config, options={}),
+                          certificate_solver=certificate_solver, tolerance=tolerance, polish=polish, **kept)
+    active = "; ".join(bigm.certificate.bigm_active) or "an unproven M"
+    exact.message = (f"bigm='auto' handed over to kkt:sos1 on {exact_backend} (big-M on {backend}: {active} "
+                     f"active after {bigm.report.extras.get('auto_rounds', 0)} enlargement(s)); " + exact.message)
+    if exact.report is not None:
+        exact.report.notes.insert(0, exact.message)
+        exact.report.extras["handed_over_from"] = bigm.report
+    exact.build_time += bigm.build_time
+    exact.solve_time += bigm.solve_time
+    exact.certificate_time = max(time.perf_counter() - start - exact.build_time - exact.solve_time, 0.0)
+    return exact
 
 
 def _leader_objective(bm: BilevelModel, fallback: float | None) -> float | None:

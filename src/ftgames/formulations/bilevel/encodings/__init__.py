@@ -28,7 +28,9 @@ class BigMValue:
     pair: str
     multiplier_m: float
     slack_m: float
-    multiplier_source: str  # "bound" / "tightened" (proven) or "hint" / "default" (unproven)
+    #: proven: "bound" (interval arithmetic), "dual_vertex" (a linear follower's dual vertices), "tightened" (an LP
+    #: over the relaxation), "trusted_hint"; unproven: "hint", "default", "enlarged" (bigm="auto" grew it)
+    multiplier_source: str
     slack_source: str
 
     @property
@@ -36,7 +38,7 @@ class BigMValue:
         return self.multiplier_source in PROVEN_SOURCES and self.slack_source in PROVEN_SOURCES
 
 
-PROVEN_SOURCES = ("bound", "tightened", "trusted_hint")
+PROVEN_SOURCES = ("bound", "dual_vertex", "tightened", "trusted_hint")
 
 
 @dataclass

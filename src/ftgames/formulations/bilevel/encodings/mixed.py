@@ -19,7 +19,7 @@ NAME = "mixed"
 EXACT = True
 #: its own options, and every option of the encodings it delegates pairs to
 OPTIONS: tuple[str, ...] = ("choices", "default", "bigm", "bigm_trusted", "bigm_default", "tighten", "tighten_solver",
-                            "eps")
+                            "dual_bounds", "eps")
 PER_PAIR = ("sos1", "bigm", "indicator", "product")
 
 
