@@ -1,4 +1,4 @@
-"""Command line: ``ftgames solvers | solve | sweep | bench``."""
+"""Command line: ``ftgames solvers | solve | sweep | design | bench``."""
 
 from __future__ import annotations
 
@@ -120,6 +120,14 @@ def _register_sweep(sub: Any) -> None:
     register(sub)
 
 
+def _register_design(sub: Any) -> None:
+    try:
+        from .design.cli import register
+    except ImportError:
+        return
+    register(sub)
+
+
 def _register_bench(sub: Any) -> None:
     try:
         from .bench.cli import register
@@ -128,7 +136,7 @@ def _register_bench(sub: Any) -> None:
     register(sub)
 
 
-_EXTRA_COMMANDS = [_register_sweep, _register_bench]
+_EXTRA_COMMANDS = [_register_sweep, _register_design, _register_bench]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,241 @@
+"""Formulation (a), exact equilibria: locate the best rule on a coarse grid of the regulation box with the game's
+batched exact solver, then refine around the best cells by nested grids (zooming into a cell, including cells that
+straddle a regime boundary, where the objective jumps).
+
+Every evaluated rule is an exact equilibrium (the batched enumeration of the safety game, the exact regime
+comparison of the openness game), so the returned rule is *attained*: its reported objective is the objective of
+the true equilibrium at that rule.  What is not proved by this search alone is that no better rule hides between
+grid points: the equilibrium map is piecewise (regimes) and jumps at regime boundaries, and no bound on the
+objective between grid points is derived here.  The certificate is therefore ``local`` with that reason, unless a
+second formulation (:mod:`ftgames.design.program`) proves an upper bound that the search attains.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .games import Evaluator
+from .problem import DesignProblem
+
+#: Coarse grid values per continuous variable, by number of continuous variables (fixed shares / bargained δ, whose
+#: every rule costs 98 equilibria / openness, one exact regime comparison per rule).
+COARSE = {"fast": {1: 2001, 2: 201, 3: 41, 4: 15}, "slow": {1: 401, 2: 41, 3: 13, 4: 7}}
+#: Refinement: values per axis of each nested grid, candidate cells refined, relative cell width at which to stop.
+ZOOM_POINTS = {"fast": 9, "slow": 5}
+CANDIDATES = {"fast": 4, "slow": 2}
+XTOL = 1e-9
+MAX_LEVELS = 40
+
+
+@dataclass
+class Explored:
+    """The objective on the coarse grid (``objective``: NaN where the rule is infeasible or undefined)."""
+
+    keys: list[str]
+    axes: list[list[Any]]
+    objective: np.ndarray
+    feasible: np.ndarray
+    labels: np.ndarray
+
+
+@dataclass
+class SearchResult:
+    point: dict[str, Any] | None
+    value: float
+    fields: dict[str, float]
+    label: str
+    certified_equilibria: bool
+    explored: Explored
+    evaluations: int
+    levels: int
+    cell_width: dict[str, float]
+    boundary: dict[str, Any]
+    checks: dict[str, Any] = field(default_factory=dict)
+
+
+def speed(problem: DesignProblem) -> str:
+    return "fast" if problem.game == "safety_regulation" and problem.bargaining == "fixed" else "slow"
+
+
+def score(problem: DesignProblem, names: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(objective, feasible, score): score is the objective to maximize (−objective when minimizing), −inf where a
+    constraint fails or the objective is undefined."""
+    value = np.asarray(problem.objective.evaluate(names), float)
+    size = max(len(next(iter(names.values()))), 1)
+    value = np.broadcast_to(value, (size,)).astype(float)
+    feasible = np.ones(size, dtype=bool)
+    for c in problem.constraints:
+        feasible &= np.broadcast_to(np.asarray(c.evaluate(names), bool), (size,))
+    signed = value if problem.sense == "maximize" else -value
+    good = feasible & np.isfinite(value)
+    return value, feasible, np.where(good, signed, -np.inf)
+
+
+class Search:
+    """Evaluate points (dicts of variable values) through the evaluator, keeping every result."""
+
+    def __init__(self, problem: DesignProblem, evaluator: Evaluator) -> None:
+        self.problem = problem
+        self.evaluator = evaluator
+
+    def run(self, points: list[dict[str, Any]]) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+        fields = self.evaluator(points)
+        cols = {v.key: np.array([p[v.key] for p in points], dtype=float) for v in self.problem.variables}
+        names = self.problem.names(cols, fields)
+        value, feasible, s = score(self.problem, names)
+        return fields, value, feasible, s
+
+
+def _points(keys: list[str], grids: list[np.ndarray]) -> list[dict[str, Any]]:
+    out = []
+    for combo in itertools.product(*grids):
+        out.append({k: (bool(v) if isinstance(v, bool | np.bool_) else float(v)) for k, v in zip(keys, combo,
+                                                                                                   strict=True)})
+    return out
+
+
+def edge_polish(search: Search, problem: DesignProblem, point: dict[str, Any], best: float,
+                targets: list[dict[str, Any]], iterations: int = 60) -> tuple[dict[str, Any], float, int]:
+    """Bisection from ``point`` towards each target along the segment between them, moving to the midpoint while it
+    is at least as good (an objective that rises up to a regime boundary and then jumps down is pushed to the
+    boundary).  All segments advance together, one batched evaluation per step.  Returns (point, score, evaluations).
+    """
+    cont = [v.key for v in problem.continuous]
+    if not targets or not cont:
+        return point, best, 0
+    goods = [dict(point) for _ in targets]
+    bads = [dict(t) for t in targets]
+    scores = [best] * len(targets)
+    evaluations = 0
+    for _ in range(iterations):
+        mids = [{**g, **{k: 0.5 * (g[k] + b[k]) for k in cont}} for g, b in zip(goods, bads, strict=True)]
+        _, _, _, sc = search.run(mids)
+        evaluations += len(mids)
+        for j, m in enumerate(mids):
+            if sc[j] >= scores[j]:
+                goods[j], scores[j] = m, float(sc[j])
+            else:
+                bads[j] = m
+    j = int(np.argmax(scores))
+    if scores[j] > best:
+        return goods[j], scores[j], evaluations
+    return point, best, evaluations
+
+
+def solve_exact(problem: DesignProblem, evaluator: Evaluator, *, grid: int | None = None,
+                refine: bool = True, seeds: list[dict[str, Any]] | None = None) -> SearchResult:
+    mode = speed(problem)
+    cont = problem.continuous
+    search = Search(problem, evaluator)
+    keys = [v.key for v in problem.variables]
+    axes: list[np.ndarray] = []
+    for v in problem.variables:
+        if v.continuous:
+            count = v.grid or grid or COARSE[mode][max(len(cont), 1)]
+            axes.append(np.linspace(v.lower, v.upper, int(count)))
+        else:
+            axes.append(np.array(v.choices, dtype=object))
+    points = _points(keys, axes)
+    fields, value, feasible, s = search.run(points)
+    shape = tuple(len(a) for a in axes)
+    explored = Explored(keys, [a.tolist() for a in axes],
+                        np.where(feasible & np.isfinite(value), value, np.nan).reshape(shape),
+                        feasible.reshape(shape), fields["_label"].reshape(shape))
+    evaluations = len(points)
+    if not np.any(np.isfinite(s)):
+        return SearchResult(None, math.nan, {}, "", False, explored, evaluations, 0, {}, {},
+                            {"coarse_points": len(points), "feasible_points": 0})
+    # candidate cells: the best grid points, at least two cells apart from each other
+    order = np.argsort(-s, kind="stable")
+    chosen: list[tuple[int, ...]] = []
+    for flat in order:
+        if not np.isfinite(s[flat]) or len(chosen) >= CANDIDATES[mode]:
+            break
+        idx = np.unravel_index(flat, shape)
+        if all(max(abs(a - b) for a, b in zip(idx, c, strict=True)) > 2 for c in chosen):
+            chosen.append(tuple(int(i) for i in idx))
+    spacing = {v.key: (v.upper - v.lower) / (len(a) - 1) for v, a in zip(problem.variables, axes, strict=True)
+               if v.continuous}
+    best_point = points[int(order[0])]
+    best_score = float(s[order[0]])
+    levels_done = 0
+    final_width = dict(spacing)
+    m = ZOOM_POINTS[mode]
+    centres: list[tuple[dict[str, Any], float]] = []
+    for idx in chosen:
+        centre = {k: axes[j][idx[j]] for j, k in enumerate(keys)}
+        centre = {k: (bool(x) if isinstance(x, bool | np.bool_) else float(x)) for k, x in centre.items()}
+        centres.append((centre, float(s[np.ravel_multi_index(idx, shape)])))
+    if seeds:
+        seed_points = [{**best_point, **{k: float(np.clip(p[k], v.lower, v.upper)) for v in cont
+                                         for k in [v.key] if k in p}} for p in seeds]
+        _, _, _, sc_seed = search.run(seed_points)
+        evaluations += len(seed_points)
+        centres += [(q, float(x)) for q, x in zip(seed_points, sc_seed, strict=True)]
+    polish_targets: list[dict[str, Any]] = list(seeds or [])
+    if refine and cont:
+        for centre, centre_score in centres:
+            half = dict(spacing)
+            local_best = centre_score
+            local_point = dict(centre)
+            level = 0
+            while level < MAX_LEVELS and max(half[v.key] / (v.upper - v.lower) for v in cont) > XTOL:
+                level += 1
+                grids = []
+                for v in problem.variables:
+                    if v.continuous:
+                        c, h = local_point[v.key], half[v.key]
+                        grids.append(np.unique(np.clip(np.linspace(c - h, c + h, m), v.lower, v.upper)))
+                    else:
+                        grids.append(np.array([local_point[v.key]], dtype=object))
+                pts = _points(keys, grids)
+                f, val, feas, sc = search.run(pts)
+                evaluations += len(pts)
+                j = int(np.argmax(sc))
+                if sc[j] > local_best:
+                    local_best, local_point = float(sc[j]), pts[j]
+                half = {k: 2 * h / (m - 1) for k, h in half.items()}
+            levels_done = max(levels_done, level)
+            # an edge: the neighbours one final cell away in each direction, then the program's rules
+            targets = []
+            for v in cont:
+                for sign in (-1, 1):
+                    q = dict(local_point)
+                    q[v.key] = float(np.clip(q[v.key] + sign * 4 * half[v.key], v.lower, v.upper))
+                    targets.append(q)
+            targets += [{**local_point, **{k: float(np.clip(t[k], v.lower, v.upper)) for v in cont
+                                           for k in [v.key] if k in t}} for t in polish_targets]
+            polished, polished_score, count = edge_polish(search, problem, local_point, local_best, targets)
+            evaluations += count
+            if polished_score > local_best:
+                local_point, local_best = polished, polished_score
+            if np.isfinite(local_best) and local_best > best_score:
+                best_score, best_point = local_best, local_point
+                final_width = dict(half)
+    # re-evaluate the returned rule on its own (the reported outcome is that of the exact equilibrium there), and
+    # its neighbours at ±1e-7 of each range: different labels or a jump mean the optimum sits on a regime boundary
+    near = [best_point]
+    for v in cont:
+        for sign in (-1, 1):
+            q = dict(best_point)
+            q[v.key] = float(np.clip(q[v.key] + sign * 1e-7 * (v.upper - v.lower), v.lower, v.upper))
+            near.append(q)
+    f, val, feas, sc = search.run(near)
+    evaluations += len(near)
+    value = float(val[0])
+    labels = sorted(set(f["_label"].tolist()))
+    finite = val[np.isfinite(val)]
+    jump = float(np.max(np.abs(finite - value))) if finite.size else math.nan
+    boundary = {"on_regime_boundary": bool(len(labels) > 1 or not np.all(feas) or jump > 1e-4 * (1 + abs(value))),
+                "labels_nearby": labels, "largest_change_nearby": jump, "offset": 1e-7}
+    check = {"coarse_points": len(points), "feasible_points": int(np.isfinite(s).sum()),
+             "candidate_cells": len(chosen), "refinement_levels": levels_done, "evaluations": evaluations,
+             "reevaluated": bool(np.isfinite(sc[0]) and abs(float(sc[0]) - best_score) <= 1e-12 * (1 + abs(value)))}
+    return SearchResult(best_point, value, {k: float(x[0]) for k, x in f.items() if not k.startswith("_")},
+                        str(f["_label"][0]), bool(f["_certified"][0]), explored, evaluations, levels_done,
+                        final_width, boundary, check)

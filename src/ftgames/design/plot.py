@@ -1,0 +1,68 @@
+"""The objective on the explored box, the optimal rule marked (matplotlib, Agg)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .expression import DesignError
+
+
+def plot_design(report: dict[str, Any], path: str | Path) -> str:
+    """Draw a report's explored objective: a curve for one continuous variable, a heat map for two (other
+    variables at their optimal value).  Returns the path written."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    ex = report.get("explored")
+    if not ex:
+        raise DesignError("--plot: the report has no explored box (run the exact formulation)")
+    keys = ex["keys"]
+    obj = np.array(ex["objective"], dtype=float)
+    kinds = {v["key"]: v["kind"] for v in report["variables"]}
+    cont = [i for i, k in enumerate(keys) if kinds[k] == "continuous"]
+    if len(cont) not in (1, 2):
+        raise DesignError(f"--plot: draws one or two continuous variables, the problem has {len(cont)}")
+    rule = report.get("rule") or {}
+    index: list[Any] = []
+    for i, k in enumerate(keys):
+        if i in cont:
+            index.append(slice(None))
+        else:
+            values = ex["axes"][i]
+            index.append(values.index(rule[k]) if rule else 0)
+    data = obj[tuple(index)]
+    path = str(path)
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    fig, ax = plt.subplots(figsize=(6.4, 4.8))
+    title = f"{report['sense']} {report['objective']}"
+    if report["constraints"]:
+        title += " s.t. " + " and ".join(report["constraints"])
+    title += f"  ({report['bargaining']})"
+    if len(cont) == 1:
+        x = np.array(ex["axes"][cont[0]], dtype=float)
+        ax.plot(x, data, lw=1.2)
+        ax.set_xlabel(keys[cont[0]])
+        ax.set_ylabel(report["objective"])
+        if rule:
+            ax.plot([rule[keys[cont[0]]]], [report["value"]], "r*", ms=12, label="optimum")
+            ax.legend()
+    else:
+        x = np.array(ex["axes"][cont[1]], dtype=float)
+        y = np.array(ex["axes"][cont[0]], dtype=float)
+        mesh = ax.pcolormesh(x, y, np.ma.masked_invalid(data), shading="auto", cmap="viridis")
+        fig.colorbar(mesh, ax=ax, label=report["objective"])
+        ax.set_xlabel(keys[cont[1]])
+        ax.set_ylabel(keys[cont[0]])
+        if rule:
+            ax.plot([rule[keys[cont[1]]]], [rule[keys[cont[0]]]], "r*", ms=14, label="optimum")
+            ax.legend(loc="upper left")
+    ax.set_title(title, fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

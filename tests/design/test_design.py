@@ -1,0 +1,205 @@
+"""The regulator's design problem against brute force on fine grids of exact equilibria (random safety games),
+the program formulation's bound against the same brute force, optima on regime boundaries, the CLI and its errors."""
+
+from __future__ import annotations
+
+import json
+from importlib.resources import files
+from pathlib import Path
+
+import jsonschema
+import numpy as np
+import pytest
+
+from ftgames.cli import main
+from ftgames.design import DesignError, Expression, design
+from ftgames.formulations.safety.bargaining import bargain_grid
+from ftgames.formulations.safety.enumeration import solve_enumeration, solve_grid
+from ftgames.models.safety import SafetyGame, Specialist, symmetric_game
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def random_params(seed: int) -> dict:
+    rng = np.random.default_rng(seed)
+
+    def spd() -> list[list[float]]:
+        a, b = rng.uniform(0.5, 2.0, 2)
+        c = rng.uniform(-0.6, 0.6) * np.sqrt(a * b)
+        return [[round(float(a), 4), round(float(c), 4)], [round(float(c), 4), round(float(b), 4)]]
+
+    return {"C0": spd(), "C1": spd(), "r": [round(float(x), 4) for x in rng.uniform(0.3, 1.5, 2)],
+            "delta": round(float(rng.uniform(0.2, 0.8)), 4)}
+
+
+def write_game(path: Path, p: dict, extra: str = "") -> Path:
+    path.write_text(f'game = "safety_regulation"\n[generalist]\ncost = {p["C0"]}\n[[specialists]]\ncost = {p["C1"]}\n'
+                    f'revenue = {p["r"]}\n[bargaining]\ndelta = [{p["delta"]}]\n{extra}')
+    return path
+
+
+def game_of(p: dict) -> SafetyGame:
+    return SafetyGame(np.array(p["C0"]), (Specialist(np.array(p["C1"]), np.array(p["r"]), delta=p["delta"]),))
+
+
+def fields(res: dict) -> dict[str, np.ndarray]:
+    part = res["participates"][..., 0]
+    beta = np.where(part, np.nan_to_num(res["beta"][..., 0]), 0.0)
+    return {"safety": beta, "U_G": res["U_G"], "U_D": res["U_D"][..., 0],
+            "welfare": res["U_G"] + res["U_D"][..., 0]}
+
+
+def independent_value(p: dict, rule: dict, objective: str) -> float:
+    """The objective at ``rule`` from one game solved on its own (not through the design layer)."""
+    g = game_of(p).with_regulation(theta_G=rule.get("regulation.theta_G", 0.0),
+                                   theta_D=rule.get("regulation.theta_D", 0.0))
+    eq = solve_enumeration(g)
+    values = {"safety": 0.0 if eq.abstain or not eq.participates[0] else float(eq.gamma[0][1]),
+              "U_G": eq.U_G, "U_D": float(eq.U_D[0]), "welfare": eq.U_G + float(eq.U_D[0])}
+    return values[objective]
+
+
+# ------------------------------------------------------------------------------------------------- expressions
+@pytest.mark.parametrize("text", ["__import__('os').system('true')", "U_G.__class__", "(lambda: 1)()",
+                                  "U_G[0:1]", "open('x')", "U_G if U_G else 0", "'text'", "U_G ** U_D",
+                                  "[U_G]", "U_G @ U_D"])
+def test_unsafe_or_unknown_syntax_is_refused(text: str) -> None:
+    with pytest.raises(DesignError, match="--maximize"):
+        Expression.parse(text, "--maximize")
+
+
+def test_expressions_evaluate_like_numpy() -> None:
+    rng = np.random.default_rng(0)
+    values = {"U_G": rng.normal(size=50), "U_D": rng.normal(size=50), "regulation.theta_D": rng.uniform(size=50)}
+    e = Expression.parse("2*U_G - U_D/3 + max(U_G, U_D)**2 - abs(regulation.theta_D - 0.5)", "--maximize")
+    expected = 2 * values["U_G"] - values["U_D"] / 3 + np.maximum(values["U_G"], values["U_D"]) ** 2 \
+        - np.abs(values["regulation.theta_D"] - 0.5)
+    np.testing.assert_allclose(e.evaluate(values), expected)
+    c = Expression.parse("U_G >= 0.2 and not U_D < 0 or 0 <= regulation.theta_D <= 0.1", "--subject-to")
+    truth = ((values["U_G"] >= 0.2 - 1e-9) & ~(values["U_D"] < -1e-9)) | (values["regulation.theta_D"] <= 0.1 + 1e-9)
+    np.testing.assert_array_equal(c.evaluate(values), truth)
+    assert c.is_condition and not e.is_condition
+
+
+# ------------------------------------------------------------------------------------------------- brute force
+@pytest.mark.parametrize("seed", range(6))
+def test_one_floor_matches_brute_force(seed: int, tmp_path: Path) -> None:
+    """θD alone, θG = 0: the design optimum is at least the best of 20,001 exact equilibria, and attained."""
+    p = random_params(seed)
+    path = write_game(tmp_path / "g.toml", p)
+    objective = ("safety", "welfare", "U_D")[seed % 3]
+    report = design(path, ["regulation.theta_D=0:2.5"], maximize=objective, formulations=["exact"])
+    theta = np.linspace(0, 2.5, 20_001)
+    brute = fields(solve_grid(game_of(p), theta_G=0.0, theta_D=theta))[objective]
+    assert report["value"] >= brute.max() - 1e-9, (p, objective)
+    assert report["value"] == pytest.approx(independent_value(p, report["rule"], objective), abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(10, 14))
+def test_two_floors_match_brute_force(seed: int, tmp_path: Path) -> None:
+    p = random_params(seed)
+    path = write_game(tmp_path / "g.toml", p)
+    objective = ("safety", "welfare", "U_G", "U_D")[seed % 4]
+    report = design(path, ["regulation.theta_G=0:1.5", "regulation.theta_D=0:2.5"], minimize=None,
+                    maximize=objective, formulations=["exact"])
+    TG, TD = np.meshgrid(np.linspace(0, 1.5, 241), np.linspace(0, 2.5, 401), indexing="ij")
+    brute = fields(solve_grid(game_of(p), theta_G=TG, theta_D=TD))[objective]
+    assert report["value"] >= brute.max() - 1e-9, (p, objective)
+    assert report["value"] == pytest.approx(independent_value(p, report["rule"], objective), abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(20, 23))
+def test_program_bound_is_valid_and_attained(seed: int, tmp_path: Path) -> None:
+    """The program's proved bound is never below a brute-force value; when the answer is certified global the
+    exact search attains it."""
+    p = random_params(seed)
+    path = write_game(tmp_path / "g.toml", p)
+    objective = ("safety", "welfare", "U_D")[seed % 3]
+    report = design(path, ["regulation.theta_G=0:1.5", "regulation.theta_D=0:2.5"], maximize=objective, grid=61)
+    TG, TD = np.meshgrid(np.linspace(0, 1.5, 151), np.linspace(0, 2.5, 251), indexing="ij")
+    brute = fields(solve_grid(game_of(p), theta_G=TG, theta_D=TD))[objective].max()
+    program = report["formulations"]["program"]
+    assert program["applicable"] and program["proved"]
+    assert program["bound"] >= brute - 1e-7 and program["bound"] >= report["value"] - 1e-7
+    assert report["certificate"]["level"] == "global", report["certificate"]
+    assert report["value"] >= program["bound"] - 1e-6 * (1 + abs(program["bound"]))
+
+
+def test_constraint_on_a_utility(tmp_path: Path) -> None:
+    """Max safety subject to U_G >= 0.2 (symmetric game): brute force over the grid where the constraint holds."""
+    report = design(ROOT / "examples/safety_backfiring.toml", ["regulation.theta_G=0:1.5", "regulation.theta_D=0:2.5"],
+                    maximize="safety", subject_to=["U_G >= 0.2"], grid=61)
+    TG, TD = np.meshgrid(np.linspace(0, 1.5, 241), np.linspace(0, 2.5, 401), indexing="ij")
+    f = fields(solve_grid(symmetric_game(), theta_G=TG, theta_D=TD))
+    brute = np.where(f["U_G"] >= 0.2, f["safety"], -np.inf).max()
+    assert report["value"] >= brute - 1e-9 and report["outcome"]["U_G"] >= 0.2 - 1e-9
+    assert report["certificate"]["level"] == "global"
+
+
+def test_optimum_on_the_backfiring_edge(tmp_path: Path) -> None:
+    """Minimizing final safety over θD at θG = 0 drives the rule to the lower edge of the backfiring band
+    θD = 1/2 − δ/4 = 0.375 (β1 = θD there; below it β1 = 1/2): an optimum on a regime boundary."""
+    report = design(ROOT / "examples/safety_backfiring.toml", ["regulation.theta_D=0.2:0.45"], minimize="safety",
+                    formulations=["exact", "program"], grid=26)
+    assert report["value"] == pytest.approx(0.375, abs=1e-7)
+    assert report["rule"]["regulation.theta_D"] == pytest.approx(0.375, abs=1e-7)
+    assert report["boundary"]["on_regime_boundary"]
+    assert {"backfiring", "feasible"} <= set(report["boundary"]["labels_nearby"])
+    program = report["formulations"]["program"]
+    assert program["proved"] and program["bound"] <= report["value"] + 1e-7
+
+
+def test_bargained_design_matches_brute_force(tmp_path: Path) -> None:
+    """δ bargained (Nash, the front end's 98 shares): the design optimum over θD is at least the best of a fine
+    brute-force grid of bargained equilibria; the program does not apply and says why."""
+    report = design(ROOT / "examples/safety_backfiring.toml", ["regulation.theta_D=0:1.2"], maximize="safety",
+                    bargaining="nash", grid=41)
+    theta = np.linspace(0, 1.2, 601)
+    res = bargain_grid(symmetric_game(), "nash", np.zeros_like(theta), theta)
+    brute = fields(res)["safety"].max()
+    assert report["value"] >= brute - 1e-9
+    assert report["bargaining"] == "nash" and report["certificate"]["level"] == "local"
+    assert not report["formulations"]["program"]["applicable"]
+    assert "fixed δ" in report["formulations"]["program"]["reason"]
+
+
+# ------------------------------------------------------------------------------------------------- CLI
+def test_cli_json_follows_the_schema(capsys) -> None:
+    code = main(["design", str(ROOT / "examples/safety_backfiring.toml"), "--vary", "regulation.theta_G=0:1.5",
+                 "--vary", "regulation.theta_D=0:2.5", "--maximize", "safety", "--subject-to", "U_G >= 0.2",
+                 "--grid", "41", "--json"])
+    assert code == 0
+    text = capsys.readouterr().out
+    report = json.loads(text)
+    assert "NaN" not in text and "Infinity" not in text
+    schema = json.loads(files("ftgames").joinpath("schema/design.schema.json").read_text())
+    jsonschema.validate(report, schema)
+    assert report["certificate"]["level"] == "global" and report["status"] == "optimal"
+
+
+def test_cli_plot(tmp_path: Path) -> None:
+    out = tmp_path / "design.png"
+    assert main(["design", str(ROOT / "examples/safety_backfiring.toml"), "--vary", "regulation.theta_D=0:2.5",
+                 "--maximize", "welfare", "--formulation", "exact", "--grid", "51", "--plot", str(out)]) == 0
+    assert out.stat().st_size > 1000
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--vary", "regulation.theta_D=1:0", "--maximize", "safety"], "lower bound must be below"),
+    (["--vary", "regulation.theta_D=0:x", "--maximize", "safety"], "'x' is not a number"),
+    (["--vary", "specialists[0].cost[0][0]=1:2", "--maximize", "safety"], "only regulation keys"),
+    (["--vary", "regulation.theta_D=0:1", "--maximize", "happiness"], "unknown name 'happiness'"),
+    (["--vary", "regulation.theta_D=0:1", "--maximize", "__import__('os')"], "unsupported syntax"),
+    (["--vary", "regulation.theta_D=0:1", "--maximize", "U_G >= 0"], "must be a number"),
+    (["--vary", "regulation.theta_D=0:1", "--maximize", "safety", "--subject-to", "U_G"], "must be a comparison"),
+    (["--vary", "regulation.theta_D=-1:1", "--maximize", "safety"], "theta"),
+    (["--vary", "regulation.theta_D=0:1", "--maximize", "safety", "--bargaining", "kalai"], "valid: fixed"),
+    (["--vary", "regulation.theta_D=0:1", "--maximize", "safety", "--grid", "2"], "--grid"),
+    (["--vary", "regulation.theta_D=0:1", "--maximize", "safety", "--formulation", "magic"], "valid: exact"),
+    (["--vary", "regulation.nothing=0:1", "--maximize", "safety"], "regulation.nothing"),
+])
+def test_cli_errors_name_their_source(args: list[str], message: str, capsys) -> None:
+    code = main(["design", str(ROOT / "examples/safety_backfiring.toml"), *args])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("ftgames: error:") and message in err, err
+    assert "Traceback" not in err
