@@ -176,6 +176,8 @@ def side_by_side(insts: list[Any], repeats: int, time_limit: float, methods: tup
             last = runs[method][-1]
             row[method] = {**last, "median_s": statistics.median(r["wall"] for r in runs[method]),
                            "walls": [r["wall"] for r in runs[method]]}
+            if method != "pao:fa":  # model building and solving only: what PAO does (no polish, no certificate)
+                row[method]["core_s"] = statistics.median(r["build"] + r["solve"] for r in runs[method])
         objectives = [row[m]["objective"] for m, _ in methods]
         reference = inst.optimum if inst.optimum is not None else objectives[0]
         row["agree"] = all(o is not None and reference is not None and abs(o - reference) <= 1e-6 * (1 + abs(reference))
@@ -185,24 +187,28 @@ def side_by_side(insts: list[Any], repeats: int, time_limit: float, methods: tup
 
 
 def markdown(rows: list[dict]) -> str:
-    lines = ["| instance | size | PAO FA (ms) | big-M/HiGHS (ms) | ratio | tightening (ms) | proven M | big-M label "
-             "| SOS1/SCIP (ms) | SOS1 label | objective | agree |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = ["| instance | size | PAO FA (ms) | big-M/HiGHS (ms) | ratio | build+solve (ms) | tightening (ms) "
+             "| proven M | big-M label | SOS1/SCIP (ms) | SOS1 label | objective | agree |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         pao, bigm, sos1 = r["pao:fa"], r["kkt:bigm"], r["kkt:sos1"]
         t = bigm.get("tightening") or {}
         ratio = bigm["median_s"] / pao["median_s"] if pao["median_s"] else float("nan")
         objective = bigm["objective"] if bigm["objective"] is not None else float("nan")
         lines.append(f"| {r['instance']} | {r['size']} | {1000 * pao['median_s']:.1f} | "
-                     f"{1000 * bigm['median_s']:.1f} | {ratio:.2f} | {1000 * t.get('time_s', 0.0):.1f} | "
+                     f"{1000 * bigm['median_s']:.1f} | {ratio:.2f} | {1000 * bigm['core_s']:.1f} | "
+                     f"{1000 * t.get('time_s', 0.0):.1f} | "
                      f"{t.get('proven', 0)}/{t.get('proven', 0) + t.get('unproven', 0)} | {bigm['label']} | "
                      f"{1000 * sos1['median_s']:.1f} | {sos1['label']} | {objective:.6g} | "
                      f"{'yes' if r['agree'] else 'NO'} |")
     ratios = [r["kkt:bigm"]["median_s"] / r["pao:fa"]["median_s"] for r in rows if r["pao:fa"]["median_s"]]
+    core = [r["kkt:bigm"]["core_s"] / r["pao:fa"]["median_s"] for r in rows if r["pao:fa"]["median_s"]]
     if ratios:
         lines.append("")
-        lines.append(f"big-M/HiGHS time over PAO's: median {statistics.median(ratios):.2f}, "
-                     f"range {min(ratios):.2f} to {max(ratios):.2f} over {len(ratios)} instances")
+        lines.append(f"big-M/HiGHS time over PAO's, whole call: median {statistics.median(ratios):.2f}, "
+                     f"range {min(ratios):.2f} to {max(ratios):.2f}; build+solve only: median "
+                     f"{statistics.median(core):.2f}, range {min(core):.2f} to {max(core):.2f} "
+                     f"({len(ratios)} instances)")
     return "\n".join(lines)
 
 

@@ -14,8 +14,9 @@ follower ``min -4y1 + y2`` s.t. ``-2x1 + y1 - y2 <= -2.5, x1 - 3x2 + y2 <= 2, x1
 optimum ``x = (2, 0), y = (1.5, 0)``, ``F = -3.25``; the follower's ``x1 + x2`` term does not change its argmin).
 
 :func:`random_lp_lp` draws a seeded family: ``n`` leader and ``n`` follower variables, ``n`` follower rows,
-``x in [0, 10]^n``, ``y >= 0``; ``B >= 0`` with a positive entry in every column (the follower's set is bounded) and
-``b`` so large that ``y = 0`` is feasible for every ``x`` in the box (the follower always has an optimum).
+``x in [0, 10]^n``, ``y >= 0``; sparse ``A`` and ``B`` (about three entries a row), ``B >= 0`` with a positive entry
+in every column (the follower's set is bounded) and ``b`` so large that ``y = 0`` is feasible for every ``x`` in the
+box (the follower always has an optimum).
 """
 
 from __future__ import annotations
@@ -118,8 +119,8 @@ def random_lp_lp(n: int, seed: int) -> LinearBilevel:
     if not (isinstance(n, int) and 1 <= n <= 500):
         raise ValueError(f"random_lp_lp: n must be an integer in [1, 500], got {n!r}")
     rng = np.random.default_rng([n, seed])
-    A = rng.integers(-5, 6, size=(n, n)) * (rng.random((n, n)) < 0.5)
-    B = rng.integers(1, 10, size=(n, n)) * (rng.random((n, n)) < 0.4)
+    A = rng.integers(-5, 6, size=(n, n)) * (rng.random((n, n)) < min(1.0, 3.0 / n))  # about 3 per row
+    B = rng.integers(1, 10, size=(n, n)) * (rng.random((n, n)) < min(1.0, 3.0 / n))
     for j in range(n):  # every follower variable is capped by at least one row
         if not B[:, j].any():
             B[rng.integers(n), j] = int(rng.integers(1, 10))
