@@ -30,7 +30,7 @@ def safety(gen: str = "[[1, 0], [0, 1]]", cost: str = "[[1, 0], [0, 1]]", revenu
 
 
 def openness(replace: tuple[str, str] | None = None, append: str = "") -> str:
-    text = (EXAMPLES / "openness_default.toml").read_text()
+    text = (EXAMPLES / "openness_linear.toml").read_text()
     if replace is not None:
         assert replace[0] in text
         text = text.replace(*replace, 1)
@@ -144,7 +144,7 @@ def test_many_specialists_at_fixed_shares_just_work(tmp_path: Path, capsys: pyte
 
 
 def _sweep(tmp_path: Path, *extra: str) -> list[str]:
-    return ["sweep", str(EXAMPLES / "openness_default.toml"), "--param", "regulation.theta=0:1:3",
+    return ["sweep", str(EXAMPLES / "openness_linear.toml"), "--param", "regulation.theta=0:1:3",
             "--executor", "serial", "--no-progress", *extra]
 
 
@@ -185,6 +185,6 @@ def test_sweep_bad_out(tmp_path: Path, capsys: pytest.CaptureFixture[str], kind:
     ("regulation.theta=a:b:c", ["regulation.theta"]),
 ])
 def test_sweep_bad_param(tmp_path: Path, capsys: pytest.CaptureFixture[str], param: str, words: list[str]) -> None:
-    argv = ["sweep", str(EXAMPLES / "openness_default.toml"), "--param", param, "--executor", "serial",
+    argv = ["sweep", str(EXAMPLES / "openness_linear.toml"), "--param", param, "--executor", "serial",
             "--no-progress", "--out", str(tmp_path / "out")]
     _check(*_run(argv, capsys), words)

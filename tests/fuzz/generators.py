@@ -9,13 +9,7 @@ import numpy as np
 
 from ftgames.models import FineTuningGame
 from ftgames.models.fine_tuning import Generalist, Specialist as FTSpecialist
-from ftgames.models.openness import (
-    LinearBenefit,
-    LinearLeakCost,
-    OpennessDiscountedCost,
-    OpennessGame,
-    PowerProductionCost,
-)
+from ftgames.models.openness import OpennessGame, PowerProductionCost, make_term
 from ftgames.models.safety import SafetyGame, Specialist
 
 
@@ -76,19 +70,28 @@ def safety_game(p: dict[str, Any]) -> SafetyGame:
 
 # ---------------------------------------------------------------------------------------------------- openness
 def openness_params(rng: np.random.Generator) -> dict[str, Any]:
-    """The default functional forms (linear revenue, openness-discounted cost, linear benefit and leak, power
-    production cost): each regime's optimum over ω is proved by the exact enumeration (convex endpoints)."""
+    """Every combination of the named families with linear revenue and a power production cost (the defaults:
+    exponential discount, concave benefit, quadratic leak; the spec's linear forms; and the mixtures): each regime's
+    optimum over ω is proved by the exact enumeration (convex endpoints or concave-convex)."""
     return {
+        "cost": str(rng.choice(["exponential_discount", "openness_discounted"])),
+        "benefit": str(rng.choice(["concave_quadratic", "linear"])),
+        "leak": str(rng.choice(["quadratic_leak", "linear_leak"])),
         "kappa0": _r(rng.uniform(0.2, 3.0)), "lam": _r(rng.uniform(0.0, 0.9)), "epsilon": _r(rng.uniform(0.0, 0.3)),
+        "curvature": _r(rng.uniform(0.0, 0.5)),
         "c_O": _r(rng.uniform(0.0, 1.0)), "c_P": _r(rng.uniform(0.0, 0.5)), "alpha0": _r(rng.uniform(0.0, 2.0)),
         "theta": _r(rng.uniform(0.0, 1.0)), "penalty": _r(rng.uniform(0.0, 0.3)),
     }
 
 
 def openness_game(p: dict[str, Any], delta: float) -> OpennessGame:
+    benefit = {"family": p["benefit"], "epsilon": p["epsilon"]}
+    if p["benefit"] == "concave_quadratic":
+        benefit["curvature"] = p["curvature"]
     return OpennessGame(
         alpha0=p["alpha0"], delta=delta,
-        fine_tuning_cost=OpennessDiscountedCost(kappa0=p["kappa0"], lam=p["lam"]),
-        benefit=LinearBenefit(p["epsilon"]), operation_cost=LinearLeakCost(p["c_O"]),
+        fine_tuning_cost=make_term("fine_tuning_cost", {"family": p["cost"], "kappa0": p["kappa0"], "lam": p["lam"]}),
+        benefit=make_term("benefit", benefit),
+        operation_cost=make_term("operation_cost", {"family": p["leak"], "c_O": p["c_O"]}),
         production_cost=PowerProductionCost(p["c_P"]),
     ).with_regulation(p["theta"], p["penalty"])

@@ -16,7 +16,7 @@ from ftgames.models.openness import (
 
 
 def example_game(**changes) -> OpennessGame:
-    """The parameters of ``examples/openness_default.toml``."""
+    """The parameters of ``examples/openness_linear.toml``."""
     game = OpennessGame(alpha0=0.7, delta=0.5, fine_tuning_cost=OpennessDiscountedCost(kappa0=0.5, lam=0.6),
                         benefit=LinearBenefit(0.1), operation_cost=LinearLeakCost(0.8))
     return game.replace(**changes)

@@ -8,7 +8,7 @@ from hypothesis import given, settings, strategies as st
 
 from ftgames.formulations.openness.enumeration import equilibrium_arrays
 from ftgames.formulations.openness.equilibrium import compliance_loss, solve_equilibrium, unregulated_openness
-from ftgames.formulations.openness.follower import fine_tuning_step, utilities
+from ftgames.formulations.openness.follower import fine_tuning_step, leader_value, utilities
 from ftgames.models.openness import CustomTerm, OpennessGame, PowerProductionCost
 from ftgames.models.outcomes import Level
 
@@ -70,10 +70,13 @@ def test_interior_game_has_interior_optimum_and_complies_at_the_threshold() -> N
     game = interior_game()
     free = solve_equilibrium(game)
     assert 0.05 < free.omega < 0.95
-    # an interior optimum found on a grid and refined: not a proof, so the certificate is local, not global
-    assert free.proof == "grid" and free.regime_value("comply").proof == "grid"
-    assert free.certificate.level == Level.LOCAL and not free.certified and free.certificate.reasons
+    # V‴ ≥ 0: the stationary point of the concave part against the ends is exact, so the certificate is global
+    assert free.proof == "concave_convex" and free.regime_value("comply").proof == "concave_convex"
+    assert free.certificate.level == Level.GLOBAL and free.certified and not free.certificate.reasons
     assert free.backend is None and free.formulation == "enumeration"
+    dense = np.linspace(0.0, 1.0, 200001)  # an independent dense search of G's payoff over ω
+    assert free.U_G == pytest.approx(leader_value(game, dense).max(), abs=1e-9)
+    assert free.U_G >= leader_value(game, dense).max() - 1e-12
     theta = min(free.omega + 0.2, 1.0)
     regulated = solve_equilibrium(game.with_regulation(theta, 10.0))
     assert regulated.regime == "comply" and regulated.omega == pytest.approx(theta, abs=1e-9)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from ftgames.formulations.openness.effects import classify
 from ftgames.formulations.openness.equilibrium import compliance_loss, solve_equilibrium
 from ftgames.games import solve_file as solve_game
 from ftgames.games.openness_regulation import FRONT_END, load_game, render, solve_batch
-from ftgames.io.gamefile import GameFile, GameFileError, load_game_file
+from ftgames.io.gamefile import GameFile, GameFileError, load_game_file, set_dotted
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted((ROOT / "examples").glob("openness_*.toml"))
@@ -161,7 +162,9 @@ def test_outcome_timing_is_its_own_wall_clock(monkeypatch) -> None:
 
 
 @pytest.mark.parametrize(("text", "error", "needles"), [
-    ("[model.fine_tuning_cost]\nlam = 1.5\n", GameFileError, ["line 3", "model.fine_tuning_cost.lam", "[0, 1)"]),
+    ("[model.fine_tuning_cost]\nfamily = \"openness_discounted\"\nlam = 1.5\n", GameFileError,
+     ["line 4", "model.fine_tuning_cost.lam", "[0, 1)"]),
+    ("[model.fine_tuning_cost]\nlam = 60\n", GameFileError, ["line 3", "model.fine_tuning_cost.lam", "[0, 50]"]),
     ("[regulation]\ntheta = 2\n", GameFileError, ["line 3", "regulation.theta", "[0, 1]"]),
     ("[model.benefit]\nfamily = \"cubic\"\n", GameFileError, ["model.benefit.family", "concave_quadratic"]),
     ("[model]\nalpha1 = 2\n", GameFileError, ["model.alpha1", "unknown key"]),
@@ -209,9 +212,9 @@ def test_solve_batch_rows_are_flat_and_match_single_solves(tmp_path: Path, name:
         assert all(isinstance(v, int | float | str | bool) for v in row.values())
         assert row["theta"] == point["regulation.theta"]
         assert {"omega", "regime", "alpha0", "alpha1", "U_G", "U_D", "welfare", "effect"} <= set(row)
-        single = dict(file.data)
-        single = {**single, "regulation": {**single["regulation"], "theta": point["regulation.theta"],
-                                           "penalty": point["regulation.penalty"]}}
+        single = copy.deepcopy(file.data)
+        for key, value in point.items():
+            set_dotted(single, key, value)
         report = solve_game(GameFile(str(tmp_path / "one.toml"), "", single), formulation=formulation, solver=None)
         (solution, out), = report["outcomes"].items()
         assert row["formulation"] == out["formulation"] == str(request.formulation)

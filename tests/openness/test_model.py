@@ -18,16 +18,18 @@ from ftgames.models.openness import (
 )
 
 
-def test_default_forms_are_the_spec_reconstruction() -> None:
+def test_default_forms_have_an_interior_optimum() -> None:
+    """The defaults: exponential discount, concave benefit, quadratic leak, no compliance term, constant share."""
     game = OpennessGame()
     omega, step = 0.3, 0.7
-    cost = game.fine_tuning_cost
-    assert cost(step, omega) == pytest.approx(cost.kappa0 * (1 - cost.lam * omega) * step**2)
+    cost, benefit, leak = game.fine_tuning_cost, game.benefit, game.operation_cost
+    assert cost(step, omega) == pytest.approx(cost.kappa0 * np.exp(-cost.lam * omega) * step**2)
     assert game.revenue(2.0) == pytest.approx(2.0 * game.revenue.r)
-    assert game.benefit(omega) == pytest.approx(game.benefit.epsilon * omega)
-    assert game.operation_cost(omega, game.alpha0) == pytest.approx(game.operation_cost.c_O * omega * game.alpha0)
+    assert benefit(omega) == pytest.approx(benefit.epsilon * omega - benefit.curvature * omega**2 / 2)
+    assert leak(omega, game.alpha0) == pytest.approx(leak.c_O * omega**2 * game.alpha0)
     assert game.production_cost(game.alpha0) == pytest.approx(game.production_cost.c_P * game.alpha0**2)
-    assert game.closed_form_follower and game.leader_convex_in_omega
+    assert game.compliance_cost(omega) == 0.0 and game.contract.family == "constant"
+    assert game.closed_form_follower and game.leader_concave_convex and not game.leader_convex_in_omega
     assert not game.regulation.active
 
 
@@ -40,7 +42,8 @@ def test_every_family_builds_from_a_table_with_defaults(kind: str) -> None:
 
 
 @pytest.mark.parametrize(("kind", "table", "needle"), [
-    ("fine_tuning_cost", {"lam": 1.0}, "fine_tuning_cost.lam must be in [0, 1)"),
+    ("fine_tuning_cost", {"family": "openness_discounted", "lam": 1.0}, "fine_tuning_cost.lam must be in [0, 1)"),
+    ("fine_tuning_cost", {"lam": 51.0}, "fine_tuning_cost.lam must be in [0, 50]"),
     ("fine_tuning_cost", {"kappa0": 0.0}, "fine_tuning_cost.kappa0 must be in (0, inf)"),
     ("fine_tuning_cost", {"k": 1.0}, "fine_tuning_cost.k must be in (1, inf)"),
     ("revenue", {"family": "concave_power", "exponent": 1.5}, "revenue.exponent must be in (0, 1]"),

@@ -6,10 +6,11 @@ File layout (every table optional; missing values take the model's defaults)::
     game = "openness_regulation"
     [model]                 alpha0, max_fine_tuning
     [model.<term>]          family = "...", parameters   (terms: revenue, fine_tuning_cost, benefit,
-                                                          production_cost, operation_cost)
+                                                          production_cost, operation_cost, compliance_cost)
     [regulation]            theta, penalty, penalty_is_transfer
-    [bargaining]            solution ("fixed", "nash", ...), delta (G's share when fixed), weights, grid,
-                            search ("auto", "exact", "grid")
+    [bargaining]            solution ("fixed", "nash", ...), delta (G's share, or the contract's level, when
+                            fixed), weights, grid, search ("auto", "exact", "grid"),
+                            contract (a family name, or a table [bargaining.contract] family = "...", parameters)
     [solve]                 formulation ("enumeration", "kkt[:sos1]", "kkt:bigm", "kkt:indicator", "kkt:product"
                             through the bilevel layer; "kkt_direct:sos1", "kkt_direct:bigm" written directly in
                             Pyomo), solver, time_limit, ...
@@ -22,6 +23,7 @@ import math
 from typing import Any
 
 from ..io.gamefile import GameFile, GameFileError, set_dotted
+from ..models.contracts import ContractError, make_contract
 from ..models.openness import (
     DEFAULT_FAMILY,
     FAMILIES,
@@ -39,7 +41,7 @@ from .base import FrontEnd, Request, Stage, Stopwatch, outcome
 TOP_KEYS = {"game", "title", "description", "model", "regulation", "bargaining", "solve", "figures"}
 MODEL_KEYS = {"alpha0", "max_fine_tuning", *TERM_KINDS}
 REGULATION_KEYS = {"theta", "penalty", "penalty_is_transfer"}
-BARGAINING_KEYS = {"solution", "delta", "weights", "grid", "search"}
+BARGAINING_KEYS = {"solution", "delta", "weights", "grid", "search", "contract"}
 FORMULATIONS = ("enumeration", "kkt:sos1", "kkt:bigm", "kkt:indicator", "kkt:product", "kkt_direct:sos1",
                 "kkt_direct:bigm")
 
@@ -55,7 +57,7 @@ def default_data() -> dict[str, Any]:
     return {"game": "openness_regulation", "model": model,
             "regulation": {"theta": 0.0, "penalty": 0.0, "penalty_is_transfer": False},
             "bargaining": {"solution": "fixed", "delta": game.delta, "weights": [1.0, 1.0], "grid": 2001,
-                           "search": "auto"},
+                           "search": "auto", "contract": {"family": "constant"}},
             "solve": {}}
 
 
@@ -90,6 +92,8 @@ def normalized_data(file: GameFile) -> dict[str, Any]:
         merged["model"][kind] = {"family": family, **defaults, **{k: v for k, v in given.items() if k != "family"}}
     merged["regulation"].update(data.get("regulation", {}))
     merged["bargaining"].update(data.get("bargaining", {}))
+    if isinstance(merged["bargaining"]["contract"], str):  # contract = "two_part": the family with its defaults
+        merged["bargaining"]["contract"] = {"family": merged["bargaining"]["contract"]}
     merged["solve"] = dict(data.get("solve", {}))
     return merged
 
@@ -112,12 +116,15 @@ def game_from_data(data: dict[str, Any], file: GameFile | None = None) -> Openne
             raise fail(f"model.{kind}", str(exc)) from None
     reg = data["regulation"]
     try:
+        contract = make_contract(data["bargaining"]["contract"])
         regulation = Regulation(theta=reg["theta"], penalty=reg["penalty"],
                                 penalty_is_transfer=reg["penalty_is_transfer"])
         return OpennessGame(alpha0=model["alpha0"], delta=data["bargaining"]["delta"], regulation=regulation,
-                            max_fine_tuning=model.get("max_fine_tuning"), **terms)
-    except ParameterError as exc:
+                            max_fine_tuning=model.get("max_fine_tuning"), contract=contract, **terms)
+    except (ParameterError, ContractError) as exc:
         raise fail(exc.parameter or "model", str(exc)) from None
+    except TypeError as exc:  # a contract parameter of the wrong type
+        raise fail("bargaining.contract", str(exc)) from None
 
 
 def bargaining_settings(data: dict[str, Any], file: GameFile | None = None) -> dict[str, Any]:
@@ -198,6 +205,16 @@ def _decide(game: OpennessGame, settings: dict[str, Any], request: Request,
     return agreed, eq, agreement, stages
 
 
+def revenue_share(game: OpennessGame, eq: Any) -> float | None:
+    """G's share of revenue at the release, δ(ω, α1) (the contract's level for a constant share; None when G
+    abstains or revenue is 0)."""
+    if eq.regime == "abstain":
+        return None
+    total = float(game.revenue(eq.alpha1))
+    to_g = float(game.contract.generalist_revenue(eq.omega, game.alpha0, eq.alpha1, eq.delta, game.revenue))
+    return to_g / total if total > 0 else None
+
+
 def _outcome(eq: Any, stages: list[Stage], total: float, **extras: Any) -> dict[str, Any]:
     return outcome(delta=[eq.delta], U_G=eq.U_G, U_D=[eq.U_D],
                    values={"regime": eq.regime, "omega": _finite(eq.omega), "alpha0": eq.alpha0,
@@ -221,7 +238,7 @@ def solve_batch(file: GameFile, points: list[dict[str, float]],
     (enumeration) SPE at each share; a "kkt" formulation re-solves each point's final SPE as KKT programs."""
     request = request or FRONT_END.request(file)
     from ..formulations.openness.bargaining import bargain
-    from ..formulations.openness.effects import classify
+    from ..formulations.openness.effects import classify, lever, mechanism
     from ..formulations.openness.equilibrium import compliance_loss
 
     base_data = normalized_data(file)
@@ -246,6 +263,8 @@ def solve_batch(file: GameFile, points: list[dict[str, float]],
             cache[key] = (free.equilibrium if form == "enumeration"
                           else final_equilibrium(game.unregulated(), free, form, request.config)[0])
         base = cache[key]
+        explained = mechanism(game, eq, base)
+        share = revenue_share(game, eq)
         rows.append({
             **point,
             "theta": game.regulation.theta, "penalty": game.regulation.penalty,
@@ -255,6 +274,9 @@ def solve_batch(file: GameFile, points: list[dict[str, float]],
             "omega_unregulated": base.omega, "U_G_unregulated": base.U_G, "U_D_unregulated": base.U_D,
             "effect": classify(eq.U_G - base.U_G, eq.U_D - base.U_D),
             "change_U_G": eq.U_G - base.U_G, "change_U_D": eq.U_D - base.U_D,
+            "channels": "+".join(explained["channels"]), "improvement_source": explained["source"] or "",
+            "lever": lever(eq, base, game.regulation.theta),
+            "revenue_share": math.nan if share is None else share,
             "certificate": str(eq.certificate.level), "formulation": form,
             "bargaining_search": regulated.search,
         })
@@ -283,8 +305,11 @@ def render(report: dict[str, Any]) -> Any:
     head.add_row("bargaining", f"{solution}: δ (G's share) = {fmt(record['delta'][0])}{search}")
     head.add_row("formulation", f"{record['formulation']} (certificate: {record['certificate']['level']})")
     head.add_row("compliance loss", f"{fmt(report['compliance_loss'])} (G complies iff p ≥ this)")
-    head.add_row("effect of regulation", f"{report['effect']['effect']}: ΔU_G = {fmt(report['effect']['change_U_G'])}, "
-                 f"ΔU_D = {fmt(report['effect']['change_U_D'])}")
+    effect = report["effect"]
+    how = ", ".join(effect["channels"]) or "nothing binds"
+    source = f"; improvement from {effect['source']}" if effect["source"] else ""
+    head.add_row("effect of regulation", f"{effect['effect']}: ΔU_G = {fmt(effect['change_U_G'])}, "
+                 f"ΔU_D = {fmt(effect['change_U_D'])} (channels: {how}{source})")
     for kind, text in report["parameters"]["terms"].items():
         head.add_row(kind, text)
     table = Table(title="outcomes")
@@ -322,7 +347,7 @@ class OpennessFrontEnd(FrontEnd):
     def solve(self, file: GameFile, request: Request) -> dict[str, Any]:
         """The bargained (or fixed) δ, G's regime and ω, D's fine-tuning, utilities, the compliance loss (the
         comply/pay switching penalty at this θ) and the effect of the regulation against none."""
-        from ..formulations.openness.effects import classify
+        from ..formulations.openness.effects import classify, lever, mechanism
         from ..formulations.openness.equilibrium import compliance_loss
 
         game, settings, _ = load_game(file)
@@ -341,16 +366,19 @@ class OpennessFrontEnd(FrontEnd):
         front = regulated.pareto_deltas
         effect = classify(eq.U_G - base.U_G, eq.U_D - base.U_D)
         record = _outcome(eq, stages, total, solution=settings["solution"], agreement=agreement,
-                          pareto_delta_range=[float(front.min()), float(front.max())] if len(front) else None)
+                          pareto_delta_range=[float(front.min()), float(front.max())] if len(front) else None,
+                          revenue_share=revenue_share(game, eq))
         record["effect"] = effect
         return self.report(
             file, request, parameters={"terms": game.describe_terms(), "alpha0": game.alpha0,
                                        "regulation": _regulation(game)},
             outcomes={settings["solution"]: record},
             regulation=_regulation(game), compliance_loss=compliance_loss(game.with_delta(regulated.delta)),
-            unregulated=_outcome(base, base_stages, base_total, agreement=base_agreement),
+            unregulated=_outcome(base, base_stages, base_total, agreement=base_agreement,
+                                 revenue_share=revenue_share(game, base)),
             effect={"effect": effect, "change_U_G": eq.U_G - base.U_G, "change_U_D": eq.U_D - base.U_D,
-                    "change_welfare": eq.welfare - base.welfare})
+                    "change_welfare": eq.welfare - base.welfare, **mechanism(game, eq, base),
+                    "lever": lever(eq, base, game.regulation.theta)})
 
     solve_batch = staticmethod(solve_batch)
     render = staticmethod(render)

@@ -27,11 +27,12 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import InputError
+from .contracts import CONTRACTS, ConstantShare, CustomContract
 from .outcomes import Certificate, Level
 
 NUMPY_OPS = SimpleNamespace(exp=np.exp, log=np.log)
 
-TERM_KINDS = ("revenue", "fine_tuning_cost", "benefit", "production_cost", "operation_cost")
+TERM_KINDS = ("revenue", "fine_tuning_cost", "benefit", "production_cost", "operation_cost", "compliance_cost")
 
 
 class ParameterError(InputError):
@@ -94,7 +95,8 @@ class Term:
         return {name: float(getattr(self, name)) for name in self.PARAMS}
 
     def describe(self) -> str:
-        return f"{self.family}: {self.formula} with " + ", ".join(f"{k}={v:g}" for k, v in self.params().items())
+        values = ", ".join(f"{k}={v:g}" for k, v in self.params().items())
+        return f"{self.family}: {self.formula}" + (f" with {values}" if values else "")
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,10 @@ class OpennessDiscountedCost(Term):
     def kappa(self, omega: Any, ops: Any = NUMPY_OPS) -> Any:
         return self.kappa0 * (1.0 - self.lam * omega)
 
+    def kappa_derivatives(self, omega: Any) -> tuple[Any, Any]:
+        """(κ'(ω), κ''(ω))."""
+        return -self.kappa0 * self.lam + 0.0 * omega, 0.0 * omega
+
     def __call__(self, step: Any, omega: Any, ops: Any = NUMPY_OPS) -> Any:
         return self.kappa(omega, ops) * step**self.k
 
@@ -163,15 +169,19 @@ class ExponentialDiscountCost(Term):
 
     kind: ClassVar[str] = "fine_tuning_cost"
     family: ClassVar[str] = "exponential_discount"
-    PARAMS: ClassVar = {"kappa0": (1.0, 0.0, None, True, False), "lam": (0.5, 0.0, 50.0, False, False),
+    PARAMS: ClassVar = {"kappa0": (0.5, 0.0, None, True, False), "lam": (0.8, 0.0, 50.0, False, False),
                         "k": (2.0, 1.0, None, True, False)}
     formula: ClassVar[str] = "C(Δ; ω) = kappa0·exp(−lam·ω)·Δ^k"
-    kappa0: float = 1.0
-    lam: float = 0.5
+    kappa0: float = 0.5
+    lam: float = 0.8
     k: float = 2.0
 
     def kappa(self, omega: Any, ops: Any = NUMPY_OPS) -> Any:
         return self.kappa0 * ops.exp(-self.lam * omega)
+
+    def kappa_derivatives(self, omega: Any) -> tuple[Any, Any]:
+        kappa = self.kappa(omega)
+        return -self.lam * kappa, self.lam**2 * kappa
 
     def __call__(self, step: Any, omega: Any, ops: Any = NUMPY_OPS) -> Any:
         return self.kappa(omega, ops) * step**self.k
@@ -193,6 +203,10 @@ class LinearBenefit(Term):
     def __call__(self, omega: Any, ops: Any = NUMPY_OPS) -> Any:
         return self.epsilon * omega
 
+    def derivatives(self, omega: Any) -> tuple[Any, Any]:
+        """(B'(ω), B''(ω))."""
+        return self.epsilon + 0.0 * omega, 0.0 * omega
+
 
 @dataclass(frozen=True)
 class ConcaveQuadraticBenefit(Term):
@@ -200,13 +214,16 @@ class ConcaveQuadraticBenefit(Term):
 
     kind: ClassVar[str] = "benefit"
     family: ClassVar[str] = "concave_quadratic"
-    PARAMS: ClassVar = {"epsilon": (0.05, 0.0, None, False, False), "curvature": (0.1, 0.0, None, False, False)}
+    PARAMS: ClassVar = {"epsilon": (0.3, 0.0, None, False, False), "curvature": (0.2, 0.0, None, False, False)}
     formula: ClassVar[str] = "B(ω) = epsilon·ω − curvature·ω²/2"
-    epsilon: float = 0.05
-    curvature: float = 0.1
+    epsilon: float = 0.3
+    curvature: float = 0.2
 
     def __call__(self, omega: Any, ops: Any = NUMPY_OPS) -> Any:
         return self.epsilon * omega - 0.5 * self.curvature * omega**2
+
+    def derivatives(self, omega: Any) -> tuple[Any, Any]:
+        return self.epsilon - self.curvature * omega, -self.curvature + 0.0 * omega
 
 
 @dataclass(frozen=True)
@@ -237,6 +254,10 @@ class LinearLeakCost(Term):
     def __call__(self, omega: Any, alpha0: Any, ops: Any = NUMPY_OPS) -> Any:
         return self.c_O * omega * alpha0
 
+    def derivatives(self, omega: Any, alpha0: float) -> tuple[Any, Any]:
+        """(∂O/∂ω, ∂²O/∂ω²)."""
+        return self.c_O * alpha0 + 0.0 * omega, 0.0 * omega
+
 
 @dataclass(frozen=True)
 class QuadraticLeakCost(Term):
@@ -244,21 +265,77 @@ class QuadraticLeakCost(Term):
 
     kind: ClassVar[str] = "operation_cost"
     family: ClassVar[str] = "quadratic_leak"
-    PARAMS: ClassVar = {"c_O": (0.2, 0.0, None, False, False)}
+    PARAMS: ClassVar = {"c_O": (0.4, 0.0, None, False, False)}
     formula: ClassVar[str] = "O(ω; α0) = c_O·ω²·α0"
-    c_O: float = 0.2
+    c_O: float = 0.4
 
     def __call__(self, omega: Any, alpha0: Any, ops: Any = NUMPY_OPS) -> Any:
         return self.c_O * omega**2 * alpha0
+
+    def derivatives(self, omega: Any, alpha0: float) -> tuple[Any, Any]:
+        return 2.0 * self.c_O * omega * alpha0, 2.0 * self.c_O * alpha0 + 0.0 * omega
+
+
+@dataclass(frozen=True)
+class NoComplianceCost(Term):
+    """K(ω) = 0: meeting the definition costs nothing beyond the release itself (the spec's reconstruction)."""
+
+    kind: ClassVar[str] = "compliance_cost"
+    family: ClassVar[str] = "none"
+    formula: ClassVar[str] = "K(ω) = 0"
+
+    def __call__(self, omega: Any, ops: Any = NUMPY_OPS) -> Any:
+        return 0.0 * omega
+
+    def slope(self) -> float:
+        return 0.0
+
+
+@dataclass(frozen=True)
+class FlatComplianceCost(Term):
+    """K(ω) = cost − exemption when G meets the definition (ω ≥ θ): a fixed cost of documentation and audits, and an
+    exemption (from obligations a non-open model bears) worth ``exemption``."""
+
+    kind: ClassVar[str] = "compliance_cost"
+    family: ClassVar[str] = "flat"
+    PARAMS: ClassVar = {"cost": (0.0, 0.0, None, False, False), "exemption": (0.0, 0.0, None, False, False)}
+    formula: ClassVar[str] = "K(ω) = cost − exemption (when ω ≥ θ)"
+    cost: float = 0.0
+    exemption: float = 0.0
+
+    def __call__(self, omega: Any, ops: Any = NUMPY_OPS) -> Any:
+        return self.cost - self.exemption + 0.0 * omega
+
+    def slope(self) -> float:
+        return 0.0
+
+
+@dataclass(frozen=True)
+class DisclosureComplianceCost(Term):
+    """K(ω) = cost·ω − exemption when ω ≥ θ: disclosure effort grows with what is released."""
+
+    kind: ClassVar[str] = "compliance_cost"
+    family: ClassVar[str] = "per_openness"
+    PARAMS: ClassVar = {"cost": (0.0, 0.0, None, False, False), "exemption": (0.0, 0.0, None, False, False)}
+    formula: ClassVar[str] = "K(ω) = cost·ω − exemption (when ω ≥ θ)"
+    cost: float = 0.0
+    exemption: float = 0.0
+
+    def __call__(self, omega: Any, ops: Any = NUMPY_OPS) -> Any:
+        return self.cost * omega - self.exemption
+
+    def slope(self) -> float:
+        return self.cost
 
 
 @dataclass(frozen=True)
 class CustomTerm:
     """Any Python callable as a term.  Arguments by kind: revenue f(α), fine_tuning_cost f(Δ, ω), benefit f(ω),
-    production_cost f(α0), operation_cost f(ω, α0).  Written with plain arithmetic, or with ``ops.exp``/``ops.log``
-    from an optional keyword parameter ``ops``, it also works on Pyomo expressions (the KKT formulation); otherwise
-    use the enumeration formulation.  D's problem must stay concave
-    (R concave, C convex in Δ with C(0; ω) = 0): the library checks C(0; ω) = 0 and that values are finite."""
+    production_cost f(α0), operation_cost f(ω, α0), compliance_cost f(ω) (G's net cost of meeting the definition).
+    Written with plain arithmetic, or with ``ops.exp``/``ops.log`` from an optional keyword parameter ``ops``, it
+    also works on Pyomo expressions (the KKT formulation); otherwise use the enumeration formulation.  D's problem
+    must stay concave (R concave, C convex in Δ with C(0; ω) = 0): the library checks C(0; ω) = 0 and that values
+    are finite."""
 
     kind: str
     function: Callable[..., Any]
@@ -306,9 +383,14 @@ FAMILIES: dict[str, dict[str, type[Term]]] = {
     "benefit": {"linear": LinearBenefit, "concave_quadratic": ConcaveQuadraticBenefit},
     "production_cost": {"power": PowerProductionCost},
     "operation_cost": {"linear_leak": LinearLeakCost, "quadratic_leak": QuadraticLeakCost},
+    "compliance_cost": {"none": NoComplianceCost, "flat": FlatComplianceCost, "per_openness": DisclosureComplianceCost},
 }
-DEFAULT_FAMILY = {"revenue": "linear", "fine_tuning_cost": "openness_discounted", "benefit": "linear",
-                  "production_cost": "power", "operation_cost": "linear_leak"}
+#: Default families: an interior optimal openness (diminishing reputational returns, leaks growing with ω², a
+#: fine-tuning cost discounted exponentially by openness), so that ω* falls continuously with α0 and both the
+#: threshold θ and the penalty p matter (docs/openness-regulation.md, "Defaults").  The spec's reconstruction (linear
+#: benefit and leak, cost κ0(1 − λω)Δ²) is the families "linear", "linear_leak", "openness_discounted".
+DEFAULT_FAMILY = {"revenue": "linear", "fine_tuning_cost": "exponential_discount", "benefit": "concave_quadratic",
+                  "production_cost": "power", "operation_cost": "quadratic_leak", "compliance_cost": "none"}
 
 
 def make_term(kind: str, table: dict[str, Any] | None = None) -> Term:
@@ -333,7 +415,7 @@ class Regulation:
     """Open-source definition: a model is open iff ω ≥ θ; a model short of it pays the penalty p.
 
     ``penalty_is_transfer``: whether a paid penalty counts in welfare (a transfer to the regulator) or is lost
-    (e.g. a lost legal exemption; the default).  θ = 0 or p = 0 is no regulation."""
+    (e.g. a lost legal exemption; the default).  θ = 0 is no definition: no penalty and no compliance term."""
 
     theta: float = 0.0
     penalty: float = 0.0
@@ -348,7 +430,8 @@ class Regulation:
 
     @property
     def active(self) -> bool:
-        return self.theta > 0.0 and self.penalty > 0.0
+        """A definition exists (θ > 0): the penalty and the model's compliance term apply."""
+        return self.theta > 0.0
 
 
 NO_REGULATION = Regulation()
@@ -357,21 +440,36 @@ NO_REGULATION = Regulation()
 # ------------------------------------------------------------------------------------------------------ game
 @dataclass(frozen=True)
 class OpennessGame:
-    """Parameters of one openness-regulation game (δ = G's revenue share)."""
+    """Parameters of one openness-regulation game.
+
+    ``delta`` is the level of the revenue-sharing ``contract`` (the number bargaining chooses): with the default
+    constant contract it is G's revenue share δ; ``contract`` may be a named family of :mod:`ftgames.models.contracts`
+    or a callable δ(ω, α1[, level])."""
 
     alpha0: float = 1.0
     delta: float = 0.5
     revenue: Any = field(default_factory=LinearRevenue)
-    fine_tuning_cost: Any = field(default_factory=OpennessDiscountedCost)
-    benefit: Any = field(default_factory=LinearBenefit)
+    fine_tuning_cost: Any = field(default_factory=ExponentialDiscountCost)
+    benefit: Any = field(default_factory=ConcaveQuadraticBenefit)
     production_cost: Any = field(default_factory=PowerProductionCost)
-    operation_cost: Any = field(default_factory=LinearLeakCost)
+    operation_cost: Any = field(default_factory=QuadraticLeakCost)
     regulation: Regulation = field(default_factory=Regulation)
     max_fine_tuning: float | None = None  # bound on Δ used by the KKT formulation when no closed-form bound exists
+    compliance_cost: Any = field(default_factory=NoComplianceCost)
+    contract: Any = field(default_factory=ConstantShare)
 
     def __post_init__(self) -> None:
         _check("model.alpha0", self.alpha0, low=0.0)
-        _check("bargaining.delta", self.delta, low=0.0, high=1.0)
+        if callable(self.contract) and not isinstance(self.contract, CustomContract):
+            object.__setattr__(self, "contract", CustomContract(self.contract,
+                                                                getattr(self.contract, "__name__", "custom")))
+        if not isinstance(self.contract, (*CONTRACTS.values(), CustomContract)):
+            raise ParameterError(f"contract must be a contract family ({', '.join(CONTRACTS)}) or a callable "
+                                 f"δ(ω, α1), got {self.contract!r}", "bargaining.contract")
+        low, high = self.contract.level_range()
+        _check("bargaining.delta", self.delta, low=low, high=high)
+        if isinstance(self.contract, CustomContract):
+            self.contract.check(self.alpha0, self.delta)
         if self.max_fine_tuning is not None:
             _check("model.max_fine_tuning", self.max_fine_tuning, low=0.0, low_open=True)
         if not isinstance(self.regulation, Regulation):
@@ -431,29 +529,42 @@ class OpennessGame:
 
     @property
     def closed_form_follower(self) -> bool:
-        """D's best response has the closed form Δ* = ((1 − δ) r / (k κ(ω)))^(1/(k−1)) (linear R, C = κ(ω) Δ^k)."""
-        return isinstance(self.revenue, LinearRevenue) and isinstance(
-            self.fine_tuning_cost, OpennessDiscountedCost | ExponentialDiscountCost)
+        """D's best response has the closed form Δ* = ((1 − s(ω)) r / (k κ(ω)))^(1/(k−1)) (linear R, C = κ(ω) Δ^k,
+        a named contract with G's marginal share s(ω))."""
+        return (isinstance(self.revenue, LinearRevenue)
+                and isinstance(self.fine_tuning_cost, OpennessDiscountedCost | ExponentialDiscountCost)
+                and self.contract.separable)
+
+    @property
+    def leader_concave_convex(self) -> bool:
+        """G's payoff V(ω) with D's response substituted has V‴ ≥ 0 on [0, 1]: concave up to an inflection point,
+        convex after it, so a regime's optimum is an end of its interval or the stationary point of the concave part.
+
+        True for the closed-form follower with a constant marginal share (contracts ``constant``, ``two_part``), both
+        cost families (Δ*(ω) ∝ κ(ω)^(−1/(k−1)) has all derivatives ≥ 0), and the named benefit, leak and compliance
+        families (polynomials of degree ≤ 2 in ω)."""
+        return (self.closed_form_follower and self.contract.constant_marginal
+                and all(isinstance(getattr(self, kind), Term)
+                        for kind in ("benefit", "operation_cost", "compliance_cost")))
 
     @property
     def leader_convex_in_omega(self) -> bool:
-        """G's payoff with D's response substituted is convex in ω on each regime, so a regime's optimum is at an
-        end of its interval.  True when R is linear, C = κ(ω)Δ^k with κ^(−1/(k−1)) convex (both cost families),
-        B linear or convex and O linear in ω."""
-        benefit_convex = isinstance(self.benefit, LinearBenefit) or (
+        """V is convex in ω (V″ ≥ 0): each regime's optimum is an end of its interval.  True when
+        :attr:`leader_concave_convex` holds and B and O are linear in ω (the spec's reconstruction)."""
+        benefit_linear = isinstance(self.benefit, LinearBenefit) or (
             isinstance(self.benefit, ConcaveQuadraticBenefit) and self.benefit.curvature == 0.0)
         operation_linear = isinstance(self.operation_cost, LinearLeakCost) or (
             isinstance(self.operation_cost, QuadraticLeakCost) and self.operation_cost.c_O == 0.0)
-        return self.closed_form_follower and benefit_convex and operation_linear
+        return self.leader_concave_convex and benefit_linear and operation_linear
 
     def describe_terms(self) -> dict[str, str]:
-        return {kind: getattr(self, kind).describe() for kind in TERM_KINDS}
+        return {**{kind: getattr(self, kind).describe() for kind in TERM_KINDS}, "contract": self.contract.describe()}
 
 
 # --------------------------------------------------------------------------------------------- outcome records
 REGIMES = ("comply", "pay", "abstain")
 #: Proofs of a regime's optimum over ω that make it global.
-PROVED = ("global", "convex_endpoints")
+PROVED = ("global", "convex_endpoints", "concave_convex")
 
 
 @dataclass(frozen=True)
@@ -461,7 +572,8 @@ class RegimeValue:
     """G's best choice inside one regime: ω on [lo, hi], D's step Δ = α1 − α0, and both utilities.
 
     ``proof`` says how the optimum over ω is known: "global" (proved), "convex_endpoints" (objective convex in
-    ω, ends compared exactly), "local" (a local solver or an unproved bound), "grid" (dense grid plus local
+    ω, ends compared exactly), "concave_convex" (third derivative ≥ 0: the ends and the stationary point of the
+    concave part compared exactly), "local" (a local solver or an unproved bound), "grid" (dense grid plus local
     refinement: not proved), or "" when infeasible."""
 
     regime: str

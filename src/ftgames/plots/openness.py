@@ -5,8 +5,10 @@ Figures: ``unregulated-openness`` (ω* against α0 without regulation: non-incre
 curve of another game file, by default the interior example), ``regime-map`` (comply / pay /
 abstain over (θ, p) with the switching curve p*(θ) = G's compliance loss), ``baseline-map`` (the regime over (α0, p)
 at the file's θ with the switching penalty p*(α0)), ``effects`` (no change / deadweight loss /
-Pareto improvement / redistribution over (θ, p) for a few α0).  Each figure is written as PNG with its data as CSV
-next to it.
+Pareto improvement / redistribution over (θ, p) for a few α0), ``families`` (ω* against α0 for several functional
+families), ``regime-maps`` (the regime map over (θ, p) with its switching curve for three α0), ``levers`` (which
+instrument changes G's release, raising p or raising θ, over (α0, θ)).  Each figure is written as PNG with its data
+as CSV next to it; legends list only the categories that appear.
 """
 
 from __future__ import annotations
@@ -17,8 +19,12 @@ from typing import Any
 
 import numpy as np
 
-FIGURES = ("unregulated-openness", "regime-map", "baseline-map", "effects")
+FIGURES = ("unregulated-openness", "regime-map", "baseline-map", "effects", "families", "regime-maps", "levers")
 REGIME_COLOURS = {"comply": "#4daf4a", "pay": "#ff7f00", "abstain": "#999999"}
+LEVER_COLOURS = {"none": "#f0f0f0", "theta": "#377eb8", "penalty": "#e41a1c", "abstain": "#999999"}
+LEVER_LABELS = {"none": "definition does not bind", "theta": "raising θ raises the release (G complies at ω = θ)",
+                "penalty": "raising p changes the release (G pays)", "abstain": "G abstains"}
+LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)))
 EFFECT_COLOURS = {"no_change": "#f0f0f0", "pareto_improvement": "#1b9e77", "deadweight_loss": "#d95f02",
                   "redistribution": "#7570b3"}
 
@@ -39,23 +45,27 @@ def _write_csv(rows: list[dict[str, Any]], path: Path) -> None:
         writer.writerows(rows)
 
 
-def _grid(rows: list[dict[str, Any]], field: str, names: list[str],
-          x: str = "theta") -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    xs = np.unique([r[x] for r in rows])
-    penalties = np.unique([r["penalty"] for r in rows])
-    codes = np.full((len(penalties), len(xs)), np.nan)
-    for r in rows:
-        codes[np.searchsorted(penalties, r["penalty"]), np.searchsorted(xs, r[x])] = names.index(r[field])
-    return xs, penalties, codes
-
-
-def _draw_map(ax: Any, rows: list[dict[str, Any]], field: str, colours: dict[str, str], x: str = "theta") -> None:
+def _draw_map(ax: Any, rows: list[dict[str, Any]], field: str, colours: dict[str, str], x: str = "theta",
+              y: str = "penalty") -> None:
     from matplotlib.colors import ListedColormap
 
     names = list(colours)
-    xs, penalties, codes = _grid(rows, field, names, x)
-    ax.pcolormesh(xs, penalties, codes, cmap=ListedColormap([colours[n] for n in names]), vmin=-0.5,
+    xs = np.unique([r[x] for r in rows])
+    ys = np.unique([r[y] for r in rows])
+    codes = np.full((len(ys), len(xs)), np.nan)
+    for r in rows:
+        codes[np.searchsorted(ys, r[y]), np.searchsorted(xs, r[x])] = names.index(r[field])
+    ax.pcolormesh(xs, ys, codes, cmap=ListedColormap([colours[n] for n in names]), vmin=-0.5,
                   vmax=len(names) - 0.5, shading="nearest")
+
+
+def _present(rows: list[dict[str, Any]], field: str, colours: dict[str, str],
+             labels: dict[str, str] | None = None) -> list[Any]:
+    """Legend patches of the categories of ``field`` that occur in ``rows``."""
+    from matplotlib.patches import Patch
+
+    seen = {r[field] for r in rows}
+    return [Patch(color=c, label=(labels or {}).get(n, n.replace("_", " "))) for n, c in colours.items() if n in seen]
 
 
 def draw_unregulated_openness(rows: list[dict[str, Any]], path: Path) -> Path:
@@ -70,27 +80,23 @@ def draw_unregulated_openness(rows: list[dict[str, Any]], path: Path) -> Path:
         else:
             label = f"δ by {solution} bargaining" if solution != "file" else "game file"
         ax.plot([r["alpha0"] for r in sel], [r["omega_unregulated"] for r in sel],
-                "--" if solution == "nash" else "-", label=label,
-                drawstyle="default" if solution.startswith("fixed, ") else "steps-post")
+                "--" if solution == "nash" else "-", label=label)
     ax.set_xlabel("baseline performance α0")
     ax.set_ylabel("unregulated optimal openness ω*")
     ax.set_ylim(-0.05, 1.05)
     ax.set_title("Without regulation, better models are released less openly")
-    ax.legend(fontsize=8, loc="center right")
+    ax.legend(fontsize=8, loc="lower left")
     return _save(fig, plt, rows, path)
 
 
 def draw_regime_map(rows: list[dict[str, Any]], path: Path) -> Path:
-    from matplotlib.patches import Patch
 
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4.5))
     _draw_map(ax, rows, "regime", REGIME_COLOURS)
-    thetas = np.unique([r["theta"] for r in rows])
-    curve = [max(r["compliance_loss"] for r in rows if r["theta"] == t) for t in thetas]
-    ax.plot(thetas, curve, "k-", lw=2, label="switching curve p*(θ) = compliance loss")
-    handles = [Patch(color=c, label=n) for n, c in REGIME_COLOURS.items()]
-    ax.legend(handles=[*handles, *ax.get_legend_handles_labels()[0]], loc="upper left", fontsize=8)
+    _switching_curve(ax, rows)
+    ax.legend(handles=[*_present(rows, "regime", REGIME_COLOURS), *ax.get_legend_handles_labels()[0]],
+              loc="upper left", fontsize=8)
     ax.set_xlabel("openness threshold θ")
     ax.set_ylabel("penalty p")
     ax.set_title(f"G's regime (α0 = {rows[0]['alpha0']:g}, δ = {rows[0]['delta']:g})")
@@ -99,7 +105,6 @@ def draw_regime_map(rows: list[dict[str, Any]], path: Path) -> Path:
 
 def draw_baseline_map(rows: list[dict[str, Any]], path: Path) -> Path:
     """G's regime over (α0, p) at one θ, with the switching penalty p*(α0) = L(θ; α0)."""
-    from matplotlib.patches import Patch
 
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4.5))
@@ -107,8 +112,8 @@ def draw_baseline_map(rows: list[dict[str, Any]], path: Path) -> Path:
     alpha0s = np.unique([r["alpha0"] for r in rows])
     curve = [max(r["compliance_loss"] for r in rows if r["alpha0"] == a) for a in alpha0s]
     ax.plot(alpha0s, curve, "k-", lw=2, label="switching penalty p*(α0) = compliance loss")
-    handles = [Patch(color=c, label=n) for n, c in REGIME_COLOURS.items()]
-    ax.legend(handles=[*handles, *ax.get_legend_handles_labels()[0]], loc="upper left", fontsize=8)
+    ax.legend(handles=[*_present(rows, "regime", REGIME_COLOURS), *ax.get_legend_handles_labels()[0]],
+              loc="upper left", fontsize=8)
     ax.set_xlabel("baseline performance α0")
     ax.set_ylabel("penalty p")
     ax.set_title(f"G's regime over (α0, p) at θ = {rows[0]['theta']:g}, δ = {rows[0]['delta']:g}")
@@ -116,7 +121,6 @@ def draw_baseline_map(rows: list[dict[str, Any]], path: Path) -> Path:
 
 
 def draw_effects(rows: list[dict[str, Any]], path: Path, title: str = "") -> Path:
-    from matplotlib.patches import Patch
 
     plt = _pyplot()
     alpha0s = sorted({r["alpha0"] for r in rows})
@@ -126,11 +130,71 @@ def draw_effects(rows: list[dict[str, Any]], path: Path, title: str = "") -> Pat
         ax.set_title(f"α0 = {alpha0:g}")
         ax.set_xlabel("openness threshold θ")
     axes[0][0].set_ylabel("penalty p")
-    fig.legend(handles=[Patch(color=c, label=n.replace("_", " ")) for n, c in EFFECT_COLOURS.items()],
-               loc="lower center", ncol=4, fontsize=8)
+    fig.legend(handles=_present(rows, "effect", EFFECT_COLOURS), loc="lower center", ncol=4, fontsize=8)
     fig.suptitle(title or "Effect of the open-source definition against no regulation")
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     return _save(fig, plt, rows, path, tight=False)
+
+
+def _switching_curve(ax: Any, rows: list[dict[str, Any]]) -> None:
+    thetas = np.unique([r["theta"] for r in rows])
+    curve = [max(r["compliance_loss"] for r in rows if r["theta"] == t) for t in thetas]
+    ax.plot(thetas, curve, "k-", lw=2, label="switching curve p = L(θ)")
+
+
+def draw_families(rows: list[dict[str, Any]], path: Path) -> Path:
+    """ω*(α0) without regulation, one line per functional family (``family`` of each row)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 5.2))
+    for i, family in enumerate(dict.fromkeys(r["family"] for r in rows)):
+        sel = sorted((r for r in rows if r["family"] == family), key=lambda r: r["alpha0"])
+        ax.plot([r["alpha0"] for r in sel], [r["omega_unregulated"] for r in sel], lw=2,
+                linestyle=LINE_STYLES[i % len(LINE_STYLES)], color=plt.get_cmap("tab10")(i), label=family)
+    ax.set_xlabel("baseline performance α0")
+    ax.set_ylabel("unregulated optimal openness ω*")
+    ax.set_ylim(-0.05, 1.05)
+    ax.set_title(f"Optimal openness by functional family (δ = {rows[0]['delta']:g})")
+    fig.legend(fontsize=7, loc="lower center", ncol=2)
+    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    return _save(fig, plt, rows, path, tight=False)
+
+
+def draw_regime_maps(rows: list[dict[str, Any]], path: Path) -> Path:
+    """One regime map over (θ, p) per α0, each with its switching curve and the unregulated ω* (θ below it does
+    not bind)."""
+    plt = _pyplot()
+    alpha0s = sorted({r["alpha0"] for r in rows})
+    fig, axes = plt.subplots(1, len(alpha0s), figsize=(4.4 * len(alpha0s), 4.2), squeeze=False)
+    for ax, alpha0 in zip(axes[0], alpha0s, strict=True):
+        sel = [r for r in rows if r["alpha0"] == alpha0]
+        _draw_map(ax, sel, "regime", REGIME_COLOURS)
+        ax.set_ylabel("penalty p")
+        _switching_curve(ax, sel)
+        free = sel[0]["omega_unregulated"]
+        if free is not None and np.isfinite(free):
+            ax.axvline(free, color="k", ls=":", lw=1.5, label=f"unregulated ω* = {free:.2f}")
+        ax.set_title(f"α0 = {alpha0:g}")
+        ax.set_xlabel("openness threshold θ")
+        ax.legend(handles=[*_present(sel, "regime", REGIME_COLOURS), *ax.get_legend_handles_labels()[0]],
+                  loc="upper left", fontsize=7)
+    fig.suptitle(f"G's regime over (θ, p): comply above the switching curve (δ = {rows[0]['delta']:g})")
+    return _save(fig, plt, rows, path)
+
+
+def draw_levers(rows: list[dict[str, Any]], path: Path) -> Path:
+    """Which instrument changes G's release over (α0, θ) at one penalty, with the unregulated ω*(α0)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.8))
+    _draw_map(ax, rows, "lever", LEVER_COLOURS, x="alpha0", y="theta")
+    alpha0s = np.unique([r["alpha0"] for r in rows])
+    free = [next(r["omega_unregulated"] for r in rows if r["alpha0"] == a) for a in alpha0s]
+    ax.plot(alpha0s, free, "k--", lw=1.5, label="unregulated ω*(α0): θ binds above it")
+    ax.legend(handles=[*_present(rows, "lever", LEVER_COLOURS, LEVER_LABELS), *ax.get_legend_handles_labels()[0]],
+              loc="lower left", fontsize=7)
+    ax.set_xlabel("baseline performance α0")
+    ax.set_ylabel("openness threshold θ")
+    ax.set_title(f"Raise p or raise θ? (p = {rows[0]['penalty']:g}, δ = {rows[0]['delta']:g})")
+    return _save(fig, plt, rows, path)
 
 
 def _save(fig: Any, plt: Any, rows: list[dict[str, Any]], path: Path, tight: bool = True) -> Path:
@@ -145,18 +209,18 @@ def _save(fig: Any, plt: Any, rows: list[dict[str, Any]], path: Path, tight: boo
 # ------------------------------------------------------------------------------------------ figures
 def game_figure(game: Any, path: str | Path, points: int = 41) -> None:
     """For ``ftgames solve --plot``: G's payoff over ω with the penalty, and the regime map with the definition."""
-    from matplotlib.patches import Patch
 
     from ..formulations.openness.enumeration import equilibrium_arrays
     from ..formulations.openness.equilibrium import compliance_loss
-    from ..formulations.openness.follower import leader_value
+    from ..formulations.openness.follower import leader_value, regime_cost
 
     plt = _pyplot()
     reg = game.regulation
     omegas = np.linspace(0.0, 1.0, 201)
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
-    payoff = leader_value(game, omegas, game.delta, np.where(omegas < reg.theta, reg.penalty, 0.0))
-    left.plot(omegas, payoff, label="U_G(ω) with D's best response, − p·1{ω < θ}")
+    cost = np.where(omegas < reg.theta, reg.penalty, regime_cost(game, "comply", omegas))
+    payoff = leader_value(game, omegas, game.delta, cost)
+    left.plot(omegas, payoff, label="G's payoff with D's best response, − p·1{ω < θ} − K(ω)·1{ω ≥ θ}")
     left.axvline(reg.theta, color="k", ls=":", label=f"θ = {reg.theta:g}")
     left.set_xlabel("openness ω")
     left.set_ylabel("U_G")
@@ -170,7 +234,7 @@ def game_figure(game: Any, path: str | Path, points: int = 41) -> None:
     _draw_map(right, rows, "regime", REGIME_COLOURS)
     right.plot(thetas, loss, "k-", lw=2)
     right.plot([reg.theta], [reg.penalty], "r*", ms=14)
-    right.legend(handles=[Patch(color=c, label=n) for n, c in REGIME_COLOURS.items()], fontsize=8)
+    right.legend(handles=_present(rows, "regime", REGIME_COLOURS), fontsize=8)
     right.set_xlabel("openness threshold θ")
     right.set_ylabel("penalty p")
     fig.tight_layout()

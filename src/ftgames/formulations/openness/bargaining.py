@@ -1,7 +1,9 @@
 """Bargaining over δ (G's share) in the openness game, with the SPE of the later stages substituted.
 
 Each δ induces an SPE (G's regime and ω, D's step) and utilities U_G(δ), U_D(δ); a bargaining solution is a program
-over δ ∈ [0, 1] on that curve (disagreement point (0, 0)):
+over δ ∈ [0, 1] on that curve (disagreement point (0, 0)).  With a revenue-sharing contract other than a constant
+share, δ is the contract's level (``OpennessGame.contract``, e.g. the share at ω = 0 of ``linear_in_openness``) and
+ranges over the contract's ``level_range()``:
 
     nash               max log U_G + log U_D   (weights w_G, w_D optional; needs U_G, U_D > 0)
     utilitarian        max U_G + U_D            (alias vertical_monopoly)
@@ -97,7 +99,7 @@ def bargain(game: OpennessGame, solution: str = "nash", *, weights: tuple[float,
     exact = search == "exact" or (search == "auto" and bargaining_exact.applicable(game))
     if grid < 3:
         raise ValueError(f"bargaining grid must have at least 3 points, got {grid}")
-    deltas = np.linspace(0.0, 1.0, grid)
+    deltas = np.linspace(*game.contract.level_range(), grid)  # the contract's level: G's share when constant
     if solution == "fixed":
         eq = solve_equilibrium(game, formulation, solver=solver, **solve_options)
         front = deltas[pareto_mask(*_utilities_on(game, deltas))] if pareto else np.empty(0)

@@ -23,19 +23,21 @@ SIDE = 1e-9  # evaluate just beside every switch: a supremum at a switch may be 
 
 
 def applicable(game: OpennessGame) -> bool:
-    return game.leader_convex_in_omega and float(game.fine_tuning_cost.k) == 2.0
+    return (game.leader_convex_in_omega and float(game.fine_tuning_cost.k) == 2.0
+            and game.contract.family == "constant")
 
 
 def candidates(game: OpennessGame) -> list[tuple[float, float]]:
-    """(ω, penalty) of every release G can choose at some δ."""
+    """(ω, cost) of every release G can choose at some δ: the cost is the compliance term K(ω) when complying with
+    a definition, the penalty when paying."""
     theta, penalty = game.regulation.theta, game.regulation.penalty
     if theta <= 0.0:
         return [(0.0, 0.0), (1.0, 0.0)]
-    return [(theta, 0.0), (1.0, 0.0), (0.0, penalty)]
+    return [(theta, float(game.compliance_cost(theta))), (1.0, float(game.compliance_cost(1.0))), (0.0, penalty)]
 
 
 def polynomials(game: OpennessGame, omega: float, penalty: float) -> tuple[np.poly1d, np.poly1d]:
-    """(U_G^c, U_D^c) as polynomials in δ for the release (ω, penalty)."""
+    """(U_G^c, U_D^c) as polynomials in δ for the release (ω, cost ``penalty``)."""
     r = game.revenue.r
     kappa = float(game.fine_tuning_cost.kappa(np.asarray(omega)))
     a0 = game.alpha0

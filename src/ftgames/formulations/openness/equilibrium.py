@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from ...models.openness import OpennessEquilibrium, OpennessGame, RegimeValue
+from ...models.openness import PROVED, OpennessEquilibrium, OpennessGame, RegimeValue
 from ...solvers import SolveConfig, SolveFailed
 from ..grammar import parse_formulation
 from .enumeration import TIE, equilibrium_arrays
@@ -54,8 +54,8 @@ def _from_enumeration(game: OpennessGame) -> OpennessEquilibrium:
     for name, reg in (("comply", arrays.comply), ("pay", arrays.pay)):
         if reg.feasible:
             values.append(RegimeValue(name, True, float(reg.omega[0]), float(reg.step[0]), float(reg.U_G[0]),
-                                      float(reg.U_D[0]), proof=reg.proof, status="optimal"
-                                      if reg.proof == "convex_endpoints" else "locally_optimal"))
+                                      float(reg.U_D[0]), proof=reg.proof,
+                                      status="optimal" if reg.proof in PROVED else "locally_optimal"))
         else:
             values.append(RegimeValue(name, False))
     return choose_regime(game, values, "enumeration")
@@ -115,7 +115,7 @@ def choose_regime(game: OpennessGame, values: list[RegimeValue], formulation: st
 
 
 def _weakest(labels: list[str]) -> str:
-    order = ["local", "grid", "convex_endpoints", "global"]
+    order = ["local", "grid", "concave_convex", "convex_endpoints", "global"]
     known = [label for label in labels if label in order]
     return min(known, key=order.index) if known else ""
 
@@ -130,8 +130,11 @@ def unregulated_openness(game: OpennessGame, alpha0s: np.ndarray) -> np.ndarray:
 
 
 def compliance_loss(game: OpennessGame) -> float:
-    """G's utility loss from complying: max_{ω∈[0,1]} V(ω) − max_{ω∈[θ,1]} V(ω) (≥ 0).  With p > 0 and G taking
-    part, G complies iff p ≥ this loss (the comply/pay switching curve p*(θ))."""
+    """The switching penalty L(θ): G's best value short of the definition minus its best value meeting it (with the
+    compliance term), clipped at 0, i.e. max(max_{ω∈[0,θ]} V(ω) − max_{ω∈[θ,1]} (V(ω) − K(ω)), 0).  With G taking
+    part, G complies iff p ≥ L(θ) (the comply/pay switching curve p = L(θ)); without a compliance term it is
+    max_{[0,1]} V − max_{[θ,1]} V."""
     arrays = equilibrium_arrays(game.with_regulation(game.regulation.theta, 0.0))
-    free = equilibrium_arrays(game.unregulated())
-    return float(max(free.comply.U_G[0] - arrays.comply.U_G[0], 0.0))
+    if not arrays.pay.feasible:
+        return 0.0
+    return float(max(arrays.pay.U_G[0] - arrays.comply.U_G[0], 0.0))

@@ -1,13 +1,16 @@
 """G's release stage as a single-level program: D's problem replaced by its KKT conditions, solved globally.
 
-For one regime with interval [lo, hi] and penalty p_reg (p for "pay", 0 for "comply"):
+For one regime with interval [lo, hi] and cost c_reg(ω) (p for "pay", the compliance term K(ω) for "comply" when
+θ > 0), with G's contract revenue G(ω, α1) (δ R(α1) for the constant contract):
 
-    max_{ω, Δ, μ}  δ R(α0 + Δ) + B(ω) − P(α0) − O(ω; α0) − p_reg
+    max_{ω, Δ, μ}  G(ω, α0 + Δ) + B(ω) − P(α0) − O(ω; α0) − c_reg(ω)
     s.t.           lo ≤ ω ≤ hi,  0 ≤ Δ ≤ Δ_max,  μ ≥ 0
-                   ∂/∂Δ [(1 − δ) R(α0 + Δ) − C(Δ; ω)] + μ = 0        (D's stationarity)
-                   μ ⊥ Δ                                            (complementarity, SOS1 or big-M)
+                   ∂/∂Δ [R(α0 + Δ) − G(ω, α0 + Δ) − C(Δ; ω)] + μ = 0     (D's stationarity)
+                   μ ⊥ Δ                                                (complementarity, SOS1 or big-M)
 
-D's problem is concave, so its KKT conditions are necessary and sufficient and the reformulation is exact.  The
+With a named contract D's problem is concave, so its KKT conditions are necessary and sufficient and the
+reformulation is exact.  A custom contract δ(ω, α1) may make D's problem non-concave: its KKT conditions are then
+only necessary, and each regime's optimum is reported as ``local``.  The
 stationarity condition is bilinear or polynomial in (ω, Δ): SCIP solves the program to global optimality by spatial
 branch and bound.  Derivatives are taken symbolically by Pyomo, so any term written with plain arithmetic (and
 ``exp``/``log``) works, including Python callables.
@@ -26,8 +29,8 @@ import numpy as np
 
 from ...models.openness import OpennessGame, RegimeValue
 from ...solvers import Capability, SolveConfig, solve
-from .enumeration import regime_interval, regime_penalty
-from .follower import fine_tuning_step
+from .enumeration import regime_interval
+from .follower import fine_tuning_step, regime_cost, step_cap, utilities
 
 ENCODINGS = ("sos1", "bigm")
 
@@ -41,13 +44,17 @@ def _pyomo_ops() -> Any:
 def step_upper_bound(game: OpennessGame, lo: float, hi: float, delta: float) -> float:
     """A valid bound Δ_max ≥ Δ*(ω) on [lo, hi].
 
-    Separable cost κ(ω) Δ^k with linear revenue: Δ* is monotone in κ, so the larger of the two ends' closed forms.
+    Separable cost κ(ω) Δ^k with linear revenue and a constant marginal share: Δ* is monotone in κ, so the larger of
+    the two ends' closed forms.
     Otherwise ``model.max_fine_tuning`` if set, else 4× the largest best response on a grid of ω (stated in docs)."""
     if game.max_fine_tuning is not None:
         return float(game.max_fine_tuning)
-    omegas = np.linspace(lo, hi, 2 if game.closed_form_follower else 33)
+    if not game.contract.separable:  # a custom contract: the bound every best step satisfies
+        return float(np.max(step_cap(game, np.linspace(lo, hi, 33))))
+    monotone = game.closed_form_follower and game.contract.constant_marginal  # Δ* monotone in κ(ω)
+    omegas = np.linspace(lo, hi, 2 if monotone else 33)
     largest = float(np.max(fine_tuning_step(game, omegas, delta)))
-    return (1.0 if game.closed_form_follower else 4.0) * largest * (1.0 + 1e-6) + 1e-6
+    return (1.0 if monotone else 4.0) * largest * (1.0 + 1e-6) + 1e-6
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,6 @@ def build_regime_kkt(game: OpennessGame, regime: str, encoding: str = "sos1") ->
         return None
     lo, hi = interval
     delta = game.delta
-    ops = _pyomo_ops()
     step_max = step_upper_bound(game, lo, hi, delta)
     m = pyo.ConcreteModel(name=f"openness_{regime}_kkt")
     m.omega = pyo.Var(bounds=(lo, hi), initialize=0.5 * (lo + hi))
@@ -81,15 +87,7 @@ def build_regime_kkt(game: OpennessGame, regime: str, encoding: str = "sos1") ->
     m.follower.step = pyo.Var(bounds=(0.0, step_max), initialize=0.5 * step_max)
     m.follower.mu = pyo.Var(domain=pyo.NonNegativeReals)
     step = m.follower.step
-    try:
-        follower_objective = ((1.0 - delta) * game.revenue(game.alpha0 + step, ops=ops)
-                              - game.fine_tuning_cost(step, m.omega, ops=ops))
-        leader_objective = (delta * game.revenue(game.alpha0 + step, ops=ops) + game.benefit(m.omega, ops=ops)
-                            - float(game.production_cost(game.alpha0))
-                            - game.operation_cost(m.omega, game.alpha0, ops=ops) - regime_penalty(game, regime))
-    except Exception as exc:  # a custom callable that is not expressible in Pyomo
-        raise ValueError(f"the KKT formulation needs terms written with arithmetic, exp and log; a term failed on a "
-                         f"Pyomo expression ({type(exc).__name__}: {exc}); use formulation='enumeration'") from exc
+    follower_objective, leader_objective = _objectives(game, regime, m.omega, step)
     m.follower.objective_expr = pyo.Expression(expr=follower_objective)
     gradient = differentiate(follower_objective, wrt=step, mode=Modes.reverse_symbolic)
     m.follower.stationarity = pyo.Constraint(expr=gradient + m.follower.mu == 0)
@@ -106,6 +104,33 @@ def build_regime_kkt(game: OpennessGame, regime: str, encoding: str = "sos1") ->
         requires = frozenset({Capability.MILP, Capability.NLP})
     m.objective = pyo.Objective(expr=leader_objective, sense=pyo.maximize)
     return KKTProgram(m, m.omega, step, m.follower.mu, requires)
+
+
+def _regime_cost_expr(game: OpennessGame, regime: str, omega: Any, ops: Any) -> Any:
+    """The regime's cost as an expression of ω (see ``follower.regime_cost``)."""
+    if regime == "pay":
+        return game.regulation.penalty
+    return game.compliance_cost(omega, ops=ops) if game.regulation.theta > 0.0 else 0.0
+
+
+def _objectives(game: OpennessGame, regime: str, omega: Any, step: Any) -> tuple[Any, Any]:
+    """(D's objective, G's objective) of one regime as Pyomo expressions of ω and Δ."""
+    ops = _pyomo_ops()
+    alpha1 = game.alpha0 + step
+    try:
+        to_g = game.contract.generalist_revenue(omega, game.alpha0, alpha1, game.delta, game.revenue, ops=ops)
+        follower = game.revenue(alpha1, ops=ops) - to_g - game.fine_tuning_cost(step, omega, ops=ops)
+        leader = (to_g + game.benefit(omega, ops=ops) - float(game.production_cost(game.alpha0))
+                  - game.operation_cost(omega, game.alpha0, ops=ops) - _regime_cost_expr(game, regime, omega, ops))
+    except Exception as exc:  # a custom callable that is not expressible in Pyomo
+        raise ValueError(f"the KKT formulation needs terms written with arithmetic, exp and log; a term failed on a "
+                         f"Pyomo expression ({type(exc).__name__}: {exc}); use formulation='enumeration'") from exc
+    return follower, leader
+
+
+def _proof(game: OpennessGame, is_global: bool) -> str:
+    """"global" only for a solver's global optimum of an exact reformulation (D concave: a named contract)."""
+    return "global" if is_global and game.contract.separable else "local"
 
 
 def _multiplier_bound(game: OpennessGame, lo: float, hi: float, delta: float) -> float:
@@ -127,12 +152,9 @@ def solve_regime_kkt(game: OpennessGame, regime: str, *, encoding: str = "sos1",
     lo, hi = regime_interval(game, regime)
     omega = min(max(float(program.omega.value), lo), hi)  # clip the solver's feasibility tolerance
     step = max(float(program.step.value), 0.0)
-    from .follower import utilities
-
-    u_g, u_d = utilities(game, omega, step, game.delta, regime_penalty(game, regime))
+    u_g, u_d = utilities(game, omega, step, game.delta, regime_cost(game, regime, omega))
     return RegimeValue(regime, True, omega, step, float(u_g), float(u_d),
-                       proof="global" if result.is_global else "local", status=str(result.status),
-                       backend=result.backend)
+                       proof=_proof(game, result.is_global), status=str(result.status), backend=result.backend)
 
 
 # ------------------------------------------------------------------------------------ through the bilevel layer
@@ -148,25 +170,15 @@ def build_regime_bilevel(game: OpennessGame, regime: str) -> Any:
     if interval is None:
         return None
     lo, hi = interval
-    delta = game.delta
-    ops = _pyomo_ops()
-    step_max = step_upper_bound(game, lo, hi, delta)
+    step_max = step_upper_bound(game, lo, hi, game.delta)
     bm = BilevelModel(f"openness_{regime}")
     m = bm.model
     m.omega = pyo.Var(bounds=(lo, hi), initialize=0.5 * (lo + hi))
     follower = bm.add_follower("fine_tuning", sense="max", assume_convex=True)
     follower.block.step = pyo.Var(bounds=(0.0, step_max), initialize=0.5 * step_max)
-    step = follower.block.step
-    try:
-        follower.set_objective((1.0 - delta) * game.revenue(game.alpha0 + step, ops=ops)
-                               - game.fine_tuning_cost(step, m.omega, ops=ops))
-        m.objective = pyo.Objective(
-            expr=delta * game.revenue(game.alpha0 + step, ops=ops) + game.benefit(m.omega, ops=ops)
-            - float(game.production_cost(game.alpha0)) - game.operation_cost(m.omega, game.alpha0, ops=ops)
-            - regime_penalty(game, regime), sense=pyo.maximize)
-    except Exception as exc:
-        raise ValueError(f"the KKT formulation needs terms written with arithmetic, exp and log; a term failed on a "
-                         f"Pyomo expression ({type(exc).__name__}: {exc}); use formulation='enumeration'") from exc
+    follower_objective, leader_objective = _objectives(game, regime, m.omega, follower.block.step)
+    follower.set_objective(follower_objective)
+    m.objective = pyo.Objective(expr=leader_objective, sense=pyo.maximize)
     return bm
 
 
@@ -174,7 +186,6 @@ def solve_regime_bilevel(game: OpennessGame, regime: str, *, encoding: str = "so
                          config: SolveConfig | None = None) -> RegimeValue:
     """Solve one regime with ``solve_bilevel``; "global" only for a certificate of level global."""
     from ..bilevel import solve_bilevel
-    from .follower import utilities
 
     bm = build_regime_bilevel(game, regime)
     if bm is None:
@@ -188,7 +199,7 @@ def solve_regime_bilevel(game: OpennessGame, regime: str, *, encoding: str = "so
     lo, hi = regime_interval(game, regime)
     omega = min(max(float(bm.model.omega.value), lo), hi)
     step = max(float(bm.model.fine_tuning.step.value), 0.0)
-    u_g, u_d = utilities(game, omega, step, game.delta, regime_penalty(game, regime))
-    proof = "global" if result.certificate.level == "global" else "local"
+    u_g, u_d = utilities(game, omega, step, game.delta, regime_cost(game, regime, omega))
+    proof = _proof(game, result.certificate.level == "global")
     return RegimeValue(regime, True, omega, step, float(u_g), float(u_d), proof=proof, status=str(result.status),
                        backend=result.backend)
