@@ -49,11 +49,18 @@ def pao_unavailable() -> str | None:
 def _import_pao() -> Any:
     import numpy as np
 
+    import logging
+
     for name, value in (("NINF", -np.inf), ("PINF", np.inf)):  # removed in NumPy 2, still used by PAO 1.0.2
         if not hasattr(np, name):
             setattr(np, name, value)
-    import pao
-
+    pyomo_log = logging.getLogger("pyomo")
+    level = pyomo_log.level
+    pyomo_log.setLevel(logging.ERROR)  # PAO's import logs a Pyomo deprecation warning into `ftgames bench --list`
+    try:
+        import pao
+    finally:
+        pyomo_log.setLevel(level)
     return pao
 
 

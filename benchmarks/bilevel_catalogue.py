@@ -45,7 +45,7 @@ def run(key: str, encoding: str, backend: str, options: dict, time_limit: float)
     objective = leader_objective(bm) if result.ok else None
     return RunOutcome(str(result.status), level, objective, result.build_time, result.solve_time,
                       "" if level == "global" else "; ".join(certificate.reasons)[:300]
-                      if certificate is not None else result.message)
+                      if certificate is not None else result.message, stats=result.stats)
 
 
 def size_of(instance) -> int:

@@ -73,8 +73,11 @@ def test_crashes_and_missing_modules_are_rows_not_silence(rows):
 
 def test_report_shows_time_if_correct_else_the_error(rows, tmp_path):
     text = markdown(rows)
-    assert "| size | closed_form / numpy | conic / clarabel | crash / none | sleepy / none | wrong / none |" in text
+    assert "| instance | size | formulation / backend | result | certificate |" in text  # the long table
+    assert "| projection | 10 | conic / clarabel | " in text and "| projection | 10 | wrong / none | ✗ error" in text
     assert "✗ error 5.0e-01" in text and "✗ time_limit" in text and "✗ error" in text
+    assert "| formulation / backend | attempted | solved | wrong | certified global | shifted geomean |" in text
+    assert "Performance profile ρ(τ)" in text
     assert "conic / clarabel |" in text and "median time ÷ closed_form (same games)" in text
     ok_row = by(rows, "conic", 10)[0]
     assert cell(ok_row).endswith(("ms", " s"))
@@ -93,7 +96,8 @@ def test_cli_writes_csv_json_report_and_plots(suite_dir, tmp_path, capsys):
     assert len(records) == len(frame) and {"error", "certificate", "total_time"} <= set(records[0])
     assert "certified" not in records[0] and set(frame["certificate"]) <= {"global", "local", "none"}
     assert (out / "report.md").read_text().startswith("# Benchmark results")
-    assert (out / "toy_time_vs_size.png").exists()
+    assert (out / "toy_time_vs_size.png").exists() and (out / "toy_profile.png").stat().st_size > 10_000
+    assert {"time_limit", "gap", "dual_bound", "nodes", "iterations"} <= set(records[0])
     assert "bench:" in capsys.readouterr().out
 
 
@@ -178,3 +182,26 @@ def test_combine_merges_suite_folders(rows, tmp_path):
     write_tables([dict(r, suite="toy2") for r in rows], tmp_path / "toy2")
     text = combine(tmp_path).read_text()
     assert "## toy\n" in text and "## toy2\n" in text
+
+
+def test_summary_counts_and_shifted_geometric_mean_follow_their_definitions(rows):
+    from ftgames.bench.profiles import SHIFT_SECONDS, performance_profile, suite_summary
+
+    summary = {s["solver"]: s for s in suite_summary(rows)}
+    wrong = summary["wrong / none"]
+    assert wrong["solved"] == 0 and wrong["wrong"] == wrong["attempted"] == len(by(rows, "wrong"))
+    sleepy = [r for r in by(rows, "sleepy")]  # size 1 solved; size 10 timed out; size 100 cut: both charged 0.5 s
+    times = [r["total_time"] if r["status"] == "optimal" or r["status"] == "locally_optimal" else OPTIONS.time_limit
+             for r in sleepy]
+    import math
+
+    expected = math.exp(sum(math.log(t + SHIFT_SECONDS) for t in times) / len(times)) - SHIFT_SECONDS
+    assert summary["sleepy / none"]["attempted"] == 3 and summary["sleepy / none"]["solved"] == 1
+    assert summary["sleepy / none"]["sgm"] == pytest.approx(expected)
+    solvers, count, rho = performance_profile(rows)
+    assert count == len({r["size"] for r in rows if r["status"] == "optimal" and r["correct"]})
+    for solver in solvers:  # non-decreasing in τ, at most the share the solver solves
+        assert all(a <= b for a, b in zip(rho[solver], rho[solver][1:], strict=False))
+        assert rho[solver][-1] <= summary[solver]["solved"] / count + 1e-12
+    at_one = sum(r[0] for r in rho.values())
+    assert at_one >= 1.0  # every problem has a fastest solver (ties may count twice)

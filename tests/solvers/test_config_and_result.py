@@ -126,3 +126,21 @@ def test_log_and_timings() -> None:
     assert result.ok and result.objective == pytest.approx(0.0)
     assert result.log and "HiGHS" in result.log
     assert result.solve_time > 0 and result.backend == "highs"
+
+
+def test_branch_and_bound_statistics_are_reported_where_the_backend_gives_them() -> None:
+    """A small knapsack-like MILP: SCIP and HiGHS report the dual bound (= the optimum once proved), a zero gap, node
+    and iteration counts; the optimum is checked by enumerating the integer variable."""
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(within=pyo.Integers, bounds=(0, 10))
+    m.y = pyo.Var(bounds=(0, 10))
+    m.c = pyo.Constraint(expr=3 * m.x + 2 * m.y <= 12.5)
+    m.d = pyo.Constraint(expr=m.x - m.y >= -2.3)
+    m.o = pyo.Objective(expr=m.x + 2 * m.y, sense=pyo.maximize)
+    best = max(x + 2 * min(10.0, (12.5 - 3 * x) / 2, x + 2.3) for x in range(0, 5))  # y at its largest for each x
+    for backend in ("scip", "highs"):
+        result = solve(m, solver=backend, requires=frozenset({Capability.MILP}))
+        assert result.objective == pytest.approx(best, abs=1e-5)
+        assert result.stats["dual_bound"] == pytest.approx(best, abs=1e-5)
+        assert result.stats["gap"] == pytest.approx(0.0, abs=1e-6)
+        assert result.stats["nodes"] >= 1 and result.stats["iterations"] >= 0

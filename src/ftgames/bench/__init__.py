@@ -7,10 +7,10 @@
 from .case import BenchOptions, Case, RunOutcome, Skip, Suite
 from .helpers import discover, timed
 from .loader import available_suites, load_suite, suites_dir
-from .plots import plot_time_vs_size
+from .plots import plot_profiles, plot_time_vs_size
 from .report import markdown, write_report, write_tables
 from .runner import COLUMNS, measure, run_suite
 
 __all__ = ["BenchOptions", "Case", "RunOutcome", "Skip", "Suite", "discover", "timed", "available_suites",
-           "load_suite", "suites_dir", "plot_time_vs_size", "markdown", "write_report", "write_tables", "COLUMNS",
-           "measure", "run_suite"]
+           "load_suite", "suites_dir", "plot_time_vs_size", "plot_profiles", "markdown", "write_report",
+           "write_tables", "COLUMNS", "measure", "run_suite"]

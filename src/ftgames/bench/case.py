@@ -64,6 +64,7 @@ class RunOutcome:
     solve_time: float = 0.0  # as the formulation reports it
     message: str = ""
     wall_time: float | None = None  # measured by the runner around the whole case
+    stats: dict[str, float] = field(default_factory=dict)  # dual_bound, gap, nodes, iterations (SolveResult.stats)
 
     def __post_init__(self) -> None:
         level = str(self.certificate)  # a Level enum member is welcome too

@@ -18,7 +18,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from .case import BenchOptions
     from .loader import available_suites, suite_path, suites_dir
     from .metadata import run_metadata
-    from .plots import plot_time_vs_size
+    from .plots import plot_profiles, plot_time_vs_size
     from .report import write_report, write_tables
     from .runner import check_selection, run_suite
 
@@ -64,7 +64,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
         if not isinstance(executor, str):
             executor.close()
     write_report(rows, out, command=_command(args))
-    plots = plot_time_vs_size(rows, out)
+    plots = [*plot_time_vs_size(rows, out), *plot_profiles(rows, out)]
     counts: dict[str, int] = {}
     for row in rows:
         counts[row["status"]] = counts.get(row["status"], 0) + 1

@@ -1,4 +1,5 @@
-"""Combine the ``results.json`` of several ``ftgames bench`` output folders into one ``report.md``.
+"""Combine the ``results.json`` of several ``ftgames bench`` output folders into one ``report.md``, and redraw each
+suite's plots (time against size, performance profile) next to it.
 
     python -m ftgames.bench.combine benchmarks/results
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .plots import plot_profiles, plot_time_vs_size
 from .report import markdown, read_results
 
 
@@ -20,6 +22,8 @@ def combine(folder: Path) -> Path:
         raise FileNotFoundError(f"{folder}: no */results.json")
     out = folder / "report.md"
     out.write_text(markdown(rows, "Benchmark results (all suites)"))
+    plot_time_vs_size(rows, folder)
+    plot_profiles(rows, folder)
     return out
 
 

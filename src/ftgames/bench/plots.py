@@ -1,5 +1,5 @@
-"""Log-log plots of median total time against instance size: one panel per instance that has several sizes, one
-line per formulation / backend (the same colour in every panel)."""
+"""Plots of a benchmark run: time against size (one panel per instance family, distinct colours, markers and line
+styles, the legend inside each panel) and the suite's performance profile (Dolan–Moré; :mod:`.profiles`)."""
 
 from __future__ import annotations
 
@@ -8,20 +8,32 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-OK = ("optimal", "locally_optimal")
+from .profiles import SHIFT_SECONDS, profile_curve, solved, solver_of
+
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p")
+LINESTYLES = ("-", "--", "-.", ":")
 
 
-def _good(row: dict[str, Any]) -> bool:
-    return row["status"] in OK and row["correct"] is not False
-
-
-def plot_time_vs_size(rows: list[dict[str, Any]], out: Path) -> list[Path]:
-    """``<suite>_time_vs_size.png`` per suite; a failed, wrong or timed-out run is drawn as a cross at its time."""
+def _pyplot() -> Any:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt
+
+
+def _styles(labels: list[str], plt: Any) -> dict[str, dict[str, Any]]:
+    """A distinct (colour, marker, line style) per label: colours from tab10, then markers and styles cycle."""
+    cmap = plt.get_cmap("tab10")
+    return {label: {"color": cmap(i % 10), "marker": MARKERS[i % len(MARKERS)],
+                    "linestyle": LINESTYLES[(i // 10) % len(LINESTYLES)]} for i, label in enumerate(labels)}
+
+
+def plot_time_vs_size(rows: list[dict[str, Any]], out: Path) -> list[Path]:
+    """``<suite>_time_vs_size.png`` per suite with an instance of several sizes; a failed, wrong or timed-out run is
+    drawn as a cross at its time; one style per formulation / backend across the panels of a suite."""
+    plt = _pyplot()
     paths = []
     by_suite: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for row in rows:
@@ -31,43 +43,73 @@ def plot_time_vs_size(rows: list[dict[str, Any]], out: Path) -> list[Path]:
         panels = {i: rs for i, rs in instances.items() if len({r["size"] for r in rs}) > 1}
         if not panels:
             continue
-        labels = sorted({f"{r['formulation']} / {r['backend']}" for rs in panels.values() for r in rs})
-        cmap = plt.get_cmap("tab20")
-        colours = {label: cmap(i % 20) for i, label in enumerate(labels)}
-        ncols = min(3, len(panels))
+        styles = _styles(sorted({solver_of(r) for rs in panels.values() for r in rs}), plt)
+        ncols = min(2, len(panels))
         nrows = math.ceil(len(panels) / ncols)
-        width = max(5.2 * ncols, 10.0)
-        legend_cols = 4 if width >= 12 else 3
-        legend_rows = math.ceil(len(labels) / legend_cols)
-        fig, axes = plt.subplots(nrows, ncols, figsize=(width, 3.8 * nrows + 0.9 + 0.25 * legend_rows),
-                                 squeeze=False)
+        fig, axes = plt.subplots(nrows, ncols, figsize=(7.0 * ncols, 4.8 * nrows), squeeze=False)
         for ax, (instance, inst_rows) in zip(axes.flat, sorted(panels.items()), strict=False):
             series: dict[str, list[dict[str, Any]]] = defaultdict(list)
             for r in inst_rows:
-                series[f"{r['formulation']} / {r['backend']}"].append(r)
-            for label, points in series.items():
-                good = sorted((r["size"], r["total_time"]) for r in points if _good(r))
-                bad = [(r["size"], r["total_time"]) for r in points if not _good(r)]
+                series[solver_of(r)].append(r)
+            for label, points in sorted(series.items()):
+                style = styles[label]
+                good = sorted((r["size"], r["total_time"]) for r in points if solved(r))
+                bad = [(r["size"], r["total_time"]) for r in points if not solved(r)]
                 if good:
-                    ax.plot(*zip(*good, strict=True), marker="o", markersize=4, color=colours[label])
+                    ax.plot(*zip(*good, strict=True), markersize=5, label=label, **style)
                 if bad:
                     ax.plot(*zip(*bad, strict=True), linestyle="none", marker="x", markersize=8,
-                            color=colours[label])
+                            color=style["color"], label=None if good else f"{label} (none solved)")
             ax.set_xscale("log")
             ax.set_yscale("log")
             ax.set_title(instance, fontsize=9)
             ax.set_xlabel("size")
             ax.set_ylabel("median total time [s]")
             ax.grid(True, which="both", alpha=0.3)
+            ax.legend(fontsize=6, loc="upper left", framealpha=0.85)
         for ax in list(axes.flat)[len(panels):]:
             ax.set_visible(False)
-        handles = [plt.Line2D([], [], color=colours[label], marker="o", label=label) for label in labels]
-        fig.legend(handles=handles, loc="lower center", ncol=min(legend_cols, len(labels)), fontsize=7,
-                   frameon=False)
         fig.suptitle(f"{suite}: time against size (× = wrong, failed or timed out)")
-        bottom = (0.25 * legend_rows + 0.3) / fig.get_figheight()
-        fig.tight_layout(rect=(0, bottom, 1, 0.96))
+        fig.tight_layout(rect=(0, 0, 1, 0.97))
         path = out / f"{suite}_time_vs_size.png"
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
+def plot_profiles(rows: list[dict[str, Any]], out: Path) -> list[Path]:
+    """``<suite>_profile.png`` per suite with at least two formulation / backend pairs and one solved problem: the
+    share of problems solved within τ × the fastest, τ on a log2 axis."""
+    plt = _pyplot()
+    paths = []
+    by_suite: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows:
+        by_suite[row["suite"]].append(row)
+    for suite, suite_rows in by_suite.items():
+        curves = profile_curve(suite_rows)
+        if len(curves) < 2 or not any(ratios for ratios, _ in curves.values()):
+            continue
+        styles = _styles(sorted(curves), plt)
+        top = max((max(r) for r, _ in curves.values() if r), default=2.0)
+        fig, ax = plt.subplots(figsize=(7.5, 5.0))
+        for label, (ratios, shares) in sorted(curves.items()):
+            style = styles[label]
+            if ratios:
+                xs, ys = [1.0, *ratios, max(top, 2.0) * 1.5], [0.0, *shares, shares[-1]]
+                ax.step(xs, ys, where="post", color=style["color"], linestyle=style["linestyle"], label=label)
+                ax.plot(ratios, shares, linestyle="none", marker=style["marker"], color=style["color"], markersize=4)
+            else:
+                ax.plot([], [], color=style["color"], label=f"{label} (none solved)")
+        ax.set_xscale("log", base=2)
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_xlabel("τ: time ÷ fastest time on the problem")
+        ax.set_ylabel("share of problems solved within τ")
+        ax.set_title(f"{suite}: performance profile (shifted geomeans use {SHIFT_SECONDS:g} s)", fontsize=10)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=6, loc="lower right", framealpha=0.85)
+        fig.tight_layout()
+        path = out / f"{suite}_profile.png"
         fig.savefig(path, dpi=100)
         plt.close(fig)
         paths.append(path)

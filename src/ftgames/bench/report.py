@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from .profiles import level, summary_markdown
 from .runner import COLUMNS
 
 #: A formulation passes this many seconds at the size reported in "size past 10 s".
@@ -49,13 +50,6 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def level(row: dict[str, Any]) -> str:
-    """The row's certificate level (global / local / none); rows written before the one certificate vocabulary
-    (a ``certified`` column with global / local / no) still read."""
-    value = row.get("certificate", row.get("certified"))
-    return "none" if value in (None, "no") else str(value)
-
-
 def cell(row: dict[str, Any]) -> str:
     """Median total time when the run is correct; otherwise what went wrong (error, status or reason)."""
     status = row["status"]
@@ -80,41 +74,27 @@ def _seconds(t: float | None) -> str:
 
 
 def markdown(rows: list[dict[str, Any]], title: str = "Benchmark results") -> str:
-    """One table per suite and instance: rows = sizes, columns = formulation/backend; then numbers and skips."""
+    """Per suite: the compact summary and performance profile (:mod:`.profiles`), the long table (one line per
+    instance, size and formulation / backend that ran), the suite's other summaries, then what did not run."""
     lines = [f"# {title}", "",
-             "Cells: median total time (build + solve) when the result is correct; ✗ and the relative error or the "
-             "status otherwise. (local): a local optimum, nothing proved; † no reference value to check against; "
-             "– not run (reason below).", ""]
+             "Result: median total time (build + solve, wall clock) when the result is correct; ✗ and the relative "
+             "error or the status otherwise. (local): a local optimum, nothing proved; † no reference value to check "
+             "against. Gap, dual bound, nodes and iterations: as the backend reports them (blank: not reported).", ""]
     by_suite: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         by_suite[row["suite"]].append(row)
     for suite, suite_rows in by_suite.items():
-        lines += [f"## {suite}", ""]
-        by_instance: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for row in suite_rows:
-            if row["status"] != "skipped" or row["size"] is not None:
-                by_instance[row["instance"]].append(row)
-        single = {i: rs for i, rs in by_instance.items() if len({r["size"] for r in rs}) == 1}
-        if len(single) > 1:  # instances of one size each: one table, one row per instance
-            columns = sorted({(r["formulation"], r["backend"]) for rs in single.values() for r in rs})
-            lines += ["### instances", "", "| instance (size) | " + " | ".join(f"{f} / {b}" for f, b in columns)
-                      + " |", "|---|" + "---|" * len(columns)]
-            for instance, inst_rows in single.items():
-                index = {(r["formulation"], r["backend"]): r for r in inst_rows}
-                cells = [cell(index[c]) if c in index else "" for c in columns]
-                lines.append(f"| {instance} ({inst_rows[0]['size']}) | " + " | ".join(cells) + " |")
-            lines.append("")
-        for instance, inst_rows in by_instance.items():
-            if len(single) > 1 and instance in single:
-                continue
-            columns = sorted({(r["formulation"], r["backend"]) for r in inst_rows})
-            sizes = sorted({r["size"] for r in inst_rows if r["size"] is not None})
-            lines += [f"### {instance}", "", "| size | " + " | ".join(f"{f} / {b}" for f, b in columns) + " |",
-                      "|---:|" + "---|" * len(columns)]
-            index = {(r["size"], r["formulation"], r["backend"]): r for r in inst_rows}
-            for size in sizes:
-                cells = [cell(index[(size, f, b)]) if (size, f, b) in index else "" for f, b in columns]
-                lines.append(f"| {size} | " + " | ".join(cells) + " |")
+        lines += [f"## {suite}", "", *summary_markdown(suite_rows)]
+        ran = sorted((r for r in suite_rows if r["status"] not in ("skipped", "not_applicable")),
+                     key=lambda r: (r["instance"], r["size"] or 0, r["formulation"], r["backend"]))
+        if ran:
+            lines += ["| instance | size | formulation / backend | result | certificate | gap | dual bound | nodes "
+                      "| iterations |", "|---|---:|---|---|---|---:|---:|---:|---:|"]
+            for r in ran:
+                lines.append(f"| {r['instance']} | {'' if r['size'] is None else r['size']} | {r['formulation']} / "
+                             f"{r['backend']} | {cell(r)} | {level(r)} | {_number(r.get('gap'))} | "
+                             f"{_number(r.get('dual_bound'))} | {_number(r.get('nodes'))} | "
+                             f"{_number(r.get('iterations'))} |")
             lines.append("")
         lines += summary(suite_rows)
         skips = [r for r in suite_rows if r["status"] in ("skipped", "error", "not_applicable")]
@@ -131,6 +111,12 @@ def markdown(rows: list[dict[str, Any]], title: str = "Benchmark results") -> st
                 lines.append(f"- {f} · {b}: {status}: {message.splitlines()[0][:300] if message else ''} — {shown}")
             lines.append("")
     return "\n".join(lines)
+
+
+def _number(value: Any) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return ""
+    return f"{value:.0f}" if float(value).is_integer() and abs(value) < 1e15 else f"{value:.4g}"
 
 
 def summary(rows: list[dict[str, Any]]) -> list[str]:

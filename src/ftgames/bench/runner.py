@@ -16,8 +16,11 @@ from .case import BenchOptions, Case, RunOutcome, Skip
 from .isolation import run_in_process, run_isolated
 from .loader import load_suite
 
+#: Solver statistics copied from ``RunOutcome.stats`` (``SolveResult.stats``) where the backend reports them.
+STAT_COLUMNS = ("dual_bound", "gap", "nodes", "iterations")
 COLUMNS = ("suite", "instance", "size", "formulation", "backend", "status", "certificate", "objective", "reference",
-           "error", "correct", "build_time", "solve_time", "total_time", "repeats", "message", "baseline")
+           "error", "correct", "build_time", "solve_time", "total_time", "repeats", "message", "baseline",
+           "time_limit", *STAT_COLUMNS)
 
 _CASES: dict[tuple[str, BenchOptions], list[Case | Skip]] = {}
 
@@ -125,7 +128,8 @@ def measure(suite: str, case: Case, options: BenchOptions, isolate: bool = True)
         "repeats": len(runs),
         "message": last.message if len(runs) == 1 or last.ok else
         f"run {len(runs)} failed after {len(runs) - 1} good run(s): {last.message}",
-        "baseline": case.baseline,
+        "baseline": case.baseline, "time_limit": options.time_limit,
+        **{key: last.stats.get(key) for key in STAT_COLUMNS},
     }
 
 
@@ -165,6 +169,7 @@ def run_suite(
     rows: list[dict[str, Any]] = []
 
     def emit(row: dict[str, Any]) -> None:
+        row["time_limit"] = options.time_limit
         rows.append(row)
         if on_row is not None:
             on_row(row)

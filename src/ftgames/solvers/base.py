@@ -56,6 +56,10 @@ class Backend:
         return self.solve_cvxpy(program, config, convex=convex, formulation=formulation)
 
     # Subclasses implement the layers they declare.
+    def solver_stats(self, opt: Any) -> dict[str, float]:
+        """Nodes, iterations and gap read from the Pyomo solver object after a solve (backends override)."""
+        return {}
+
     def solve_pyomo(self, model: Any, config: SolveConfig, *, convex: bool, formulation: str) -> SolveResult:
         raise NotImplementedError(f"{self.name} has no Pyomo interface")
 
@@ -250,6 +254,7 @@ def solve_with_pyomo_factory(
         if len(objs) == 1:
             objective = float(pyo.value(objs[0]))
     return SolveResult(
+        stats=_pyomo_stats(backend, opt, res, model),
         status=status,
         backend=backend.name,
         formulation=formulation,
@@ -262,6 +267,24 @@ def solve_with_pyomo_factory(
                                                   else ""),
         log=log,
     )
+
+
+def _pyomo_stats(backend: Backend, opt: Any, res: Any, model: Any) -> dict[str, float]:
+    """The dual bound from Pyomo's results (the upper bound when maximizing, the lower when minimizing) and whatever
+    the backend reads from its solver object; nothing a backend fails to report is invented."""
+    stats: dict[str, float] = {}
+    try:
+        bound = res.problem.upper_bound if _objective_sense(model) == "max" else res.problem.lower_bound
+        if bound is not None and math.isfinite(float(bound)):
+            stats["dual_bound"] = float(bound)
+    except (AttributeError, TypeError, ValueError, IndexError):
+        pass
+    try:
+        stats.update({k: float(v) for k, v in backend.solver_stats(opt).items() if v is not None
+                      and math.isfinite(float(v))})
+    except Exception:  # noqa: BLE001 - statistics are best effort; a solver object without them is not an error
+        pass
+    return stats
 
 
 # ----------------------------------------------------------------------------------------------- CVXPY driver
@@ -384,6 +407,8 @@ def solve_with_cvxpy(
     elapsed = time.perf_counter() - start
     stats = problem.solver_stats
     solver_time = stats.solve_time if stats is not None and stats.solve_time else None
+    iterations = getattr(stats, "num_iters", None)
+    counts = {"iterations": float(iterations)} if isinstance(iterations, int | float) else {}
     status_map = {
         cp.OPTIMAL: Status.OPTIMAL if (convex or backend.global_optimality) else Status.LOCALLY_OPTIMAL,
         cp.OPTIMAL_INACCURATE: Status.ERROR,  # a point, but not to tolerance: kept as incumbent
@@ -420,6 +445,7 @@ def solve_with_cvxpy(
         duals=duals,
         solve_time=elapsed,
         solver_time=solver_time,
+        stats=counts,
         message=f"cvxpy status: {problem.status}" + (f"; duals: {dual_note}" if dual_note and problem.constraints
                                                      else ""),
         log=buf.getvalue() or None,

@@ -45,6 +45,14 @@ class HighsBackend(Backend):
         return solve_with_pyomo_factory(self, "highs", model, config, self._options(config),
                                         convex=convex, formulation=formulation)
 
+    def solver_stats(self, opt: Any) -> dict[str, float]:
+        """Branch-and-bound nodes (MIPs), simplex and barrier iterations, and HiGHS' MIP gap (MIPs only)."""
+        info = opt._solver_model.getInfo()
+        stats = {"iterations": max(info.simplex_iteration_count, 0) + max(info.ipm_iteration_count, 0)}
+        if info.mip_node_count >= 0:
+            stats.update(nodes=info.mip_node_count, gap=info.mip_gap)
+        return stats
+
     def solve_cvxpy(self, problem: Any, config: SolveConfig, *, convex: bool, formulation: str) -> SolveResult:
         return solve_with_cvxpy(self, "HIGHS", problem, config, self._options(config),
                                 convex=convex, formulation=formulation)

@@ -54,6 +54,10 @@ class SolveResult:
     build_time: float = 0.0  # wall-clock seconds spent building the program (0 when it was handed in built)
     solve_time: float = 0.0  # wall-clock seconds around the backend call (interface overhead included)
     solver_time: float | None = None  # the backend's own report of its time, when it gives one
+    # What solver papers report, where the backend gives it: "dual_bound" (the best proved bound on the objective),
+    # "gap" (relative primal–dual gap, the backend's definition), "nodes" (branch-and-bound nodes), "iterations"
+    # (simplex/LP, barrier or NLP iterations).  Missing keys: the backend does not report them.
+    stats: dict[str, float] = field(default_factory=dict)
     message: str = ""
     log: str | None = None
 

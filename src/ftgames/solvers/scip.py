@@ -61,6 +61,11 @@ class ScipBackend(Backend):
         return solve_with_pyomo_factory(self, name, model, config, self._params(config),
                                         convex=convex, formulation=formulation)
 
+    def solver_stats(self, opt: Any) -> dict[str, float]:
+        """Nodes, LP iterations and SCIP's gap |primal − dual| / min(|primal|, |dual|) from the pyscipopt model."""
+        scip = opt._solver_model
+        return {"nodes": scip.getNNodes(), "iterations": scip.getNLPIterations(), "gap": scip.getGap()}
+
     def solve_cvxpy(self, problem: Any, config: SolveConfig, *, convex: bool, formulation: str) -> SolveResult:
         return solve_with_cvxpy(self, "SCIP", problem, config, {"scip_params": self._params(config)},
                                 convex=convex, formulation=formulation)
