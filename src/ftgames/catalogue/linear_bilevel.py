@@ -70,6 +70,10 @@ class LinearBilevel:
         rows = range(len(self.b))
 
         def row(_: object, r: int) -> object:
+            if not (self.A[r].any() or self.B[r].any()):  # 0 <= b: no row (Pyomo refuses a trivial one)
+                if self.b[r] < 0:
+                    raise ValueError(f"{self.key}: row {r} reads 0 <= {self.b[r]}, infeasible")
+                return pyo.Constraint.Skip
             body = sum(float(self.A[r, i]) * m.x[i] for i in range(self.n_x) if self.A[r, i] != 0)
             body += sum(float(self.B[r, j]) * blk.y[j] for j in range(self.n_y) if self.B[r, j] != 0)
             return body <= float(self.b[r])
