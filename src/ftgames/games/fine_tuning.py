@@ -14,7 +14,8 @@ solutions = ["nash", "kalai_smorodinsky", "egalitarian", "utilitarian", "max_per
 # optional: weights, disagreement (players G, D_1, .., D_n), aggregate = "mean" | "min"
 [solve]
 formulation = "closed_form"   # equilibrium: closed_form | enumeration | kkt[:sos1] | kkt:bigm | kkt:indicator |
-solver = "scip"               #   kkt:product;  bargaining: conic[:log | :geo_mean] | vertices | single_level | frontier
+solver = "scip"               #   kkt:product;  bargaining: conic[:log | :geo_mean] | vertices | single_level |
+                              #   frontier | decomposition
 [plot]                        # optional: the regime map's axes (specialist, x, y, x_range, y_range)
 ```
 """
@@ -38,9 +39,10 @@ SPECIALIST_KEYS = {"cost", "revenue", "exponent", "marginal_cost", "entry_cost",
 BARGAINING_KEYS = {"solutions", "delta", "weights", "disagreement", "aggregate"}
 PLOT_KEYS = {"specialist", "x", "y", "x_range", "y_range", "points"}
 EQUILIBRIUM_FORMULATIONS = ("closed_form", "enumeration", "kkt:sos1", "kkt:bigm", "kkt:indicator", "kkt:product")
-BARGAINING_FORMULATIONS = ("conic", "conic:log", "conic:geo_mean", "vertices", "single_level", "frontier")
+BARGAINING_FORMULATIONS = ("conic", "conic:log", "conic:geo_mean", "vertices", "single_level", "frontier",
+                           "decomposition")
 EQUILIBRIUM_KINDS = ("closed_form", "enumeration", "kkt")
-BARGAINING_KINDS = ("conic", "vertices", "single_level", "frontier")
+BARGAINING_KINDS = ("conic", "vertices", "single_level", "frontier", "decomposition")
 DEFAULT_SOLUTIONS = ["nash", "kalai_smorodinsky", "egalitarian", "utilitarian", "max_performance"]
 
 

@@ -148,6 +148,8 @@ class BargainingOutcome:
         reasons = () if level is Level.GLOBAL else (
             (f"bargaining program: {self.formulation} ({self.solver}) found a local optimum only",) if ok else
             (f"bargaining program ended with status {self.status}",))
+        if level is not Level.GLOBAL and self.details.get("why_not_global"):
+            reasons = (*reasons, str(self.details["why_not_global"]))
         return Certificate(level, self.formulation, {"bargaining_proved_global": bool(self.is_global)}, reasons)
 
     @property

@@ -149,6 +149,7 @@ class SingleLevelSolution:
 
 
 def _initialize(m: Any, game: FineTuningGame, delta: Sequence[float]) -> None:
+    delta = [min(max(float(d), 0.0), 1.0) for d in delta]  # a solver's answer may sit a rounding error outside
     eq = solve_closed_form(game, delta)
     for i in m.I:
         m.delta[i].value = float(delta[i])

@@ -12,7 +12,14 @@ formulation            what it solves                                           
                                                                                              Ipopt: local
 ``frontier``           sampled exact equilibria, best sample refined (entry costs, power     local
                        revenue, anything)
+``decomposition``      branch and bound over S = Σ δ_j r_j with per-domain subproblems        global to 1e-9 when
+                       (linear revenue, k_i ≥ 2, b_i = 0; :mod:`.decomposition`)             the gap closes
 =====================  ====================================================================  =====================
+
+The default for n ≥ 2 is ``decomposition`` for the solutions whose search closes at the root (utilitarian with
+non-quadratic costs, generalist_optimal); for Nash, egalitarian and Kalai–Smorodinsky its bounds are first order in
+the interval width and the search closes slowly (hundreds to thousands of nodes), so it is available by name but not
+the default.
 """
 
 from __future__ import annotations
@@ -29,12 +36,14 @@ from ...models.outcomes import BargainingOutcome, Equilibrium
 from ...solvers import Capability, Layer, SolveConfig, Status, resolve_solver, solve
 from ..equilibrium import default_formulation, solve_equilibrium
 from ..grammar import parse_formulation
-from . import conic, frontier, kalai_smorodinsky, nash, performance, single_level
+from . import conic, decomposition, frontier, kalai_smorodinsky, nash, performance, single_level
 
 SOLUTIONS = ("utilitarian", "nash", "egalitarian", "kalai_smorodinsky", "max_performance", "generalist_optimal",
              "specialist_optimal")
 ALIASES = {"vertical_monopoly": "utilitarian"}
-FORMULATIONS = ("conic", "conic:log", "conic:geo_mean", "vertices", "single_level", "frontier")
+FORMULATIONS = ("conic", "conic:log", "conic:geo_mean", "vertices", "single_level", "frontier", "decomposition")
+#: Solutions for which the decomposition's bounds are exact or second order (it closes at the root): its default.
+DECOMPOSITION_DEFAULT = ("utilitarian", "generalist_optimal")
 
 
 def canonical(solution: str) -> str:
@@ -56,10 +65,14 @@ def labels_of(delta: Sequence[float], tol: float = 1e-6) -> tuple[str, ...]:
     return tuple("free-rider" if d <= tol else "abstainer" if d >= 1 - tol else "contributor" for d in delta)
 
 
-def choose_formulation(game: FineTuningGame, solution: str, disagreement: Sequence[float]) -> str:
+def choose_formulation(game: FineTuningGame, solution: str, disagreement: Sequence[float],
+                       weights: Sequence[float] | None = None) -> str:
     zero_d = not any(disagreement)
     if solution == "utilitarian" and game.is_quadratic:
         return "conic"
+    if (solution in DECOMPOSITION_DEFAULT and game.n >= 2
+            and decomposition.why_not(game, solution, weights or [1.0] * (game.n + 1), disagreement) is None):
+        return "decomposition"
     if solution == "max_performance" and _performance_conic(game):
         return "conic" if min(performance.exponents(game)) >= 2 else "vertices"
     if game.n == 1 and game.is_quadratic and (zero_d or solution == "nash"):
@@ -90,8 +103,9 @@ def bargain(game: FineTuningGame, solution: str, *, formulation: str | None = No
     weights = _vector("weights", weights, players, 1.0, positive=True)
     disagreement = _vector("disagreement", disagreement, players, 0.0)
     form = str(parse_formulation(formulation, FORMULATIONS, source="bargain(formulation=...)")
-               if formulation is not None else choose_formulation(game, name, disagreement))
+               if formulation is not None else choose_formulation(game, name, disagreement, weights))
     backend = None
+    details: dict[str, Any] = {"weights": list(weights), "disagreement": list(disagreement)}
     if form.startswith("conic"):
         variant = form.partition(":")[2] or "conic"
         backend = resolve_solver(Layer.CVXPY, _conic_requires(name, variant), solver=solver, config=config).name
@@ -108,12 +122,35 @@ def bargain(game: FineTuningGame, solution: str, *, formulation: str | None = No
                                  size=single_level.variable_count(game)).name
         delta, status, is_global, objective, used = _single_level(game, name, backend, config, weights,
                                                                   disagreement, aggregate)
+    elif form == "decomposition":
+        reason = decomposition.why_not(game, name, weights, disagreement)
+        if reason is not None:
+            raise ModelError(f"formulation 'decomposition' does not apply: {reason}")
+        found = decomposition.solve(game, name, weights, disagreement)
+        delta, objective, is_global = found.delta, found.value, found.certified
+        status = Status.OPTIMAL if found.certified else Status.LOCALLY_OPTIMAL
+        used = f"branch and bound over S ({found.nodes} nodes, gap {found.gap:.2g})"
+        details.update({"nodes": found.nodes, "gap": found.gap, "bound": found.bound,
+                        "tolerance": decomposition.TOLERANCE})
+        if found.ideal is not None:
+            details["ideal"] = list(found.ideal)
+        if found.reason:
+            details["why_not_global"] = found.reason
     else:
         delta, objective = _frontier(game, name, weights, disagreement, aggregate, points_per_axis)
         status, is_global, used = Status.LOCALLY_OPTIMAL, False, "sampled+nelder-mead"
+        if game.n >= 2:
+            why = decomposition.why_not(game, name, weights, disagreement)
+            if why:
+                details["why_not_global"] = f"no certified formulation applies: {why}"
+    if form == "single_level" and not is_global and game.n >= 2:
+        why = decomposition.why_not(game, name, weights, disagreement)
+        details["why_not_global"] = (f"the certified decomposition does not apply: {why}" if why else
+                                     "the decomposition's bounds close slowly for this solution (use "
+                                     "formulation 'decomposition' for a certificate; the default runs Ipopt)")
     eq = exact_equilibrium(game, delta)
     return BargainingOutcome(name, eq, form, used, str(status), is_global, objective, labels_of(eq.delta),
-                             {"weights": list(weights), "disagreement": list(disagreement)}, backend)
+                             details, backend)
 
 
 def _conic_requires(name: str, variant: str) -> set[Capability]:

@@ -1,0 +1,136 @@
+"""The S-decomposition (issue 13): certified bargaining for n specialists, checked against independent answers —
+a dense grid over δ at n = 2 and 3, SCIP's single-level program, the spec's reference values — on random games,
+with the certificate levels and the reasons where no certificate is given."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from ftgames.formulations.bargaining import bargain, decomposition as dc
+from ftgames.formulations.equilibrium import solve_equilibrium
+from ftgames.formulations.equilibrium.leader import exact_leader
+from ftgames.formulations.equilibrium.vectorised import equilibrium_arrays
+from ftgames.models import FineTuningGame, ModelError
+
+
+def random_game(rng: np.random.Generator, n: int, exponent: float) -> FineTuningGame:
+    return FineTuningGame.polynomial(round(rng.uniform(0.3, 3.0), 4), np.round(rng.uniform(0.3, 3.0, n), 4),
+                                     np.round(rng.uniform(0.3, 3.0, n), 4), exponent=exponent)
+
+
+def grid_best(game: FineTuningGame, solution: str, points: int) -> float:
+    """Brute force: the criterion's best value over a regular grid of δ, from exact equilibria."""
+    axis = np.linspace(0.0, 1.0, points)
+    best = -np.inf
+    for delta in itertools.product(axis, repeat=game.n):
+        eq = solve_equilibrium(game, list(delta))
+        value = eq.U_G if solution == "generalist_optimal" else eq.U_G + sum(eq.U_D)
+        best = max(best, value)
+    return best
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("solution", ["utilitarian", "generalist_optimal"])
+def test_certified_optimum_is_at_least_every_grid_point(seed: int, solution: str) -> None:
+    rng = np.random.default_rng(700 + seed)
+    n = 2 + seed % 2
+    game = random_game(rng, n, 2.0 if seed < 3 else 3.0)
+    out = bargain(game, solution, formulation="decomposition")
+    assert out.certified and out.certificate.level == "global"
+    brute = grid_best(game, solution, 41 if n == 2 else 17)
+    assert out.objective >= brute - 1e-9 * max(1.0, abs(brute))
+    # and the value is what the exact equilibrium at the answer gives
+    eq = solve_equilibrium(game, list(out.delta))
+    value = eq.U_G if solution == "generalist_optimal" else eq.U_G + sum(eq.U_D)
+    assert value == pytest.approx(out.objective, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("solution", ["utilitarian", "generalist_optimal"])
+def test_agrees_with_scip_single_level(seed: int, solution: str) -> None:
+    rng = np.random.default_rng(800 + seed)
+    game = random_game(rng, 2 + seed % 2, 2.0 if seed % 2 else 3.0)
+    ours = bargain(game, solution, formulation="decomposition")
+    scip = bargain(game, solution, formulation="single_level", solver="scip")
+    assert ours.certified
+    assert ours.objective >= scip.objective - 1e-7 * max(1.0, abs(scip.objective))
+    if scip.certified:
+        assert ours.objective == pytest.approx(scip.objective, rel=1e-7, abs=1e-9)
+        assert np.allclose(ours.delta, scip.delta, atol=1e-4)
+
+
+def test_reference_values_of_the_spec() -> None:
+    three = FineTuningGame.quadratic(1.0, [1.0, 1.0, 1.0], [1.0, 2.0, 3.0])
+    out = bargain(three, "utilitarian", formulation="decomposition")
+    assert np.allclose(out.delta, (1.0, 5 / 6, 5 / 9), atol=1e-9) and out.certified
+    assert out.equilibrium.U_G == pytest.approx(6.083333, abs=1e-5)
+    two = FineTuningGame.quadratic(1.0, [1.0, 1.0])
+    assert np.allclose(bargain(two, "utilitarian", formulation="decomposition").delta, (2 / 3, 2 / 3), atol=1e-9)
+    cubic = FineTuningGame.polynomial(1.0, [2.0], exponent=3.0)  # spec §6, k = 3: utilitarian 0.5575
+    assert bargain(cubic, "utilitarian", formulation="decomposition").delta[0] == pytest.approx(0.5575, abs=1e-4)
+
+
+def test_kalai_smorodinsky_one_specialist_matches_the_closed_form() -> None:
+    game = FineTuningGame.quadratic(1.0, [2.0])
+    out = bargain(game, "kalai_smorodinsky", formulation="decomposition")
+    assert out.delta[0] == pytest.approx((1 + 2 * np.sqrt(7)) / 9, abs=1e-6)
+    assert out.certified
+
+
+def test_specialist_ideals_match_a_dense_scan() -> None:
+    rng = np.random.default_rng(5)
+    game = random_game(rng, 3, 3.0)
+    problem = dc.Problem(game, "utilitarian", np.ones(4), np.zeros(4))
+    ideals, gap = dc.specialist_ideals(problem)
+    for i in range(3):
+        best = -np.inf
+        for x in np.linspace(0.0, 1.0, 2001):
+            delta = np.ones(3)
+            delta[i] = x
+            best = max(best, solve_equilibrium(game, delta.tolist()).U_D[i])
+        assert ideals[i] >= best - 1e-12 and ideals[i] <= best + 1e-3 * max(1.0, best)
+    assert gap < 1e-9
+
+
+def test_default_for_several_specialists_and_reasons_where_it_does_not_apply() -> None:
+    cubic = FineTuningGame.polynomial(1.0, [1.0, 2.0, 3.0], exponent=3.0)
+    out = bargain(cubic, "utilitarian")
+    assert out.formulation == "decomposition" and out.certified
+    flat = FineTuningGame.polynomial(1.0, [1.0, 2.0], exponent=1.5)
+    assert "exponent is below 2" in dc.why_not(flat, "utilitarian", [1.0] * 3, [0.0] * 3)
+    with pytest.raises(ModelError, match="does not apply: .*exponent is below 2"):
+        bargain(flat, "utilitarian", formulation="decomposition")
+    entry = FineTuningGame.quadratic(1.0, [1.0, 2.0], entry_cost=[0.01, 0.0])
+    assert "entry threshold" in dc.why_not(entry, "utilitarian", [1.0] * 3, [0.0] * 3)
+    assert dc.why_not(entry, "nash", [1.0] * 3, [0.0] * 3) is None
+    local = bargain(FineTuningGame.quadratic(1.0, [1.0, 2.0]), "nash", formulation="single_level", solver="ipopt")
+    assert not local.certified and any("decomposition" in r for r in local.certificate.reasons)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_vectorised_equilibrium_equals_the_exact_leader(seed: int) -> None:
+    """The O(n log n) equilibrium (sorted thresholds) against the piecewise enumeration that loops in Python, with
+    entry costs, marginal costs and several exponents."""
+    rng = np.random.default_rng(900 + seed)
+    n = int(rng.integers(1, 6))
+    game = FineTuningGame.polynomial(rng.uniform(0.2, 3), rng.uniform(0.2, 3, n), rng.uniform(0.2, 3, n),
+                                     exponent=float(rng.choice([1.5, 2.0, 3.0])),
+                                     entry_cost=rng.uniform(0, 0.5, n) * (rng.random(n) < 0.7),
+                                     marginal_cost=rng.uniform(0, 0.5, n) * (rng.random(n) < 0.5))
+    delta = rng.uniform(0, 1, n)
+    fast, slow = equilibrium_arrays(game, delta), exact_leader(game, delta)
+    assert fast.alpha0 == pytest.approx(slow.alpha0, abs=1e-9)
+    assert fast.utility_generalist == pytest.approx(slow.value, abs=1e-9)
+    assert fast.participates.tolist() == [r.participates for r in slow.responses]
+
+
+def test_equilibrium_of_many_specialists_is_certified_by_its_first_order_checks() -> None:
+    n = 5000
+    game = FineTuningGame.quadratic(1.0, np.linspace(1.0, 2.0, n), np.linspace(0.5, 1.5, n))
+    eq = solve_equilibrium(game, np.full(n, 0.5))
+    assert eq.certificate.level == "global" and "first-order" in eq.certificate.checks["check"]
+    s = 0.5 * np.linspace(0.5, 1.5, n).sum()
+    assert eq.alpha0 == pytest.approx(s / 2.0, rel=1e-12)
