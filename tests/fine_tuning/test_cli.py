@@ -70,6 +70,12 @@ def test_three_specialists(capsys) -> None:
     assert report["outcomes"]["utilitarian"]["delta"] == pytest.approx([1, 5 / 6, 5 / 9], abs=1e-7)
     assert report["outcomes"]["nash"]["delta"] == pytest.approx([0.13993, 0.52902, 0.65425], abs=1e-5)
     assert len(report["outcomes"]["nash"]["regimes"]) == 3
+    # the README's demo: every solution certified global (SCIP single-level); KS agrees with the decomposition
+    assert {name: out["certificate"]["level"] for name, out in report["outcomes"].items()} == dict.fromkeys(
+        ["nash", "kalai_smorodinsky", "egalitarian", "utilitarian", "max_performance"], "global")
+    assert report["outcomes"]["egalitarian"]["delta"] == pytest.approx([0.0, 0.5, 2 / 3], abs=1e-6)
+    assert report["outcomes"]["kalai_smorodinsky"]["delta"] == pytest.approx([0.295908, 0.408108, 0.493876],
+                                                                              abs=2e-5)
 
 
 def test_table_output(capsys) -> None:
