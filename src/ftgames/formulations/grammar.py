@@ -2,10 +2,10 @@
 
 Kinds: ``closed_form``, ``enumeration``, ``kkt`` (encodings ``sos1``, ``bigm``, ``indicator``, ``product``,
 ``strong_duality``), ``kkt_direct`` (the same KKT system written directly in Pyomo), ``conic`` (encodings ``log``,
-``geo_mean`` for the Nash product), ``vertices``, ``single_level``, ``frontier``, ``grid``.  ``kkt`` alone means
-``kkt:sos1``.  The same text is accepted by the command line, game files, Python keywords, benchmarks and JSON; a
-``(kind, encoding)`` tuple is accepted in Python.  The old spellings (``kkt_sos1``, ``log``, ...) still parse, with a
-:class:`DeprecationWarning`.
+``geo_mean`` for the Nash product), ``vertices``, ``single_level``, ``frontier``, ``grid``, ``decomposition``.
+``kkt`` alone means ``kkt:sos1``.  The same text is accepted by the command line, game files, Python keywords,
+benchmarks and JSON; a ``(kind, encoding)`` tuple is accepted in Python.  The old spellings (``kkt_sos1``, ``log``,
+...) still parse, with a :class:`DeprecationWarning`.
 """
 
 from __future__ import annotations
