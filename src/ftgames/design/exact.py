@@ -166,20 +166,22 @@ def solve_exact(problem: DesignProblem, evaluator: Evaluator, *, grid: int | Non
     levels_done = 0
     final_width = dict(spacing)
     m = ZOOM_POINTS[mode]
-    centres: list[tuple[dict[str, Any], float]] = []
+    # centres: the best grid cells (polished towards the first seed, the program's best rule), then each seed
+    first = [dict(seeds[0])] if seeds else []
+    centres: list[tuple[dict[str, Any], float, list[dict[str, Any]]]] = []
     for idx in chosen:
         centre = {k: axes[j][idx[j]] for j, k in enumerate(keys)}
         centre = {k: (bool(x) if isinstance(x, bool | np.bool_) else float(x)) for k, x in centre.items()}
-        centres.append((centre, float(s[np.ravel_multi_index(idx, shape)])))
-    if seeds:
+        centres.append((centre, float(s[np.ravel_multi_index(idx, shape)]), first))
+    unique_seeds = {tuple(round(float(p.get(v.key, 0.0)), 10) for v in cont): p for p in seeds or []}
+    if unique_seeds:
         seed_points = [{**best_point, **{k: float(np.clip(p[k], v.lower, v.upper)) for v in cont
-                                         for k in [v.key] if k in p}} for p in seeds]
+                                         for k in [v.key] if k in p}} for p in unique_seeds.values()]
         _, _, _, sc_seed = search.run(seed_points)
         evaluations += len(seed_points)
-        centres += [(q, float(x)) for q, x in zip(seed_points, sc_seed, strict=True)]
-    polish_targets: list[dict[str, Any]] = list(seeds or [])
+        centres += [(q, float(x), [dict(q)]) for q, x in zip(seed_points, sc_seed, strict=True)]
     if refine and cont:
-        for centre, centre_score in centres:
+        for centre, centre_score, polish_targets in centres:
             half = dict(spacing)
             local_best = centre_score
             local_point = dict(centre)

@@ -45,6 +45,7 @@ THETA_KEYS = {"regulation.theta_G": "theta_G", "regulation.theta_D": "theta_D", 
 PROGRAM_FIELDS = {"U_G", "U_D", "U_D_1", "welfare", "total", "safety", "beta_1", "alpha_1", "alpha0", "beta0",
                   "delta", "participates_1"}
 CONST_TOL = 1e-12
+PROGRAM_TOLERANCE = 1e-7
 
 
 @dataclass
@@ -94,6 +95,12 @@ def _cases(C: np.ndarray, r: np.ndarray, w: float) -> list[tuple[str, tuple, tup
     ]
 
 
+#: The case across each validity constraint of a case (same order as in :func:`_cases`): where g_j = 0 D's unique
+#: optimum is described by both active sets.
+NEIGHBOURS = {"F1": ("F2",), "F3": ("F4",), "F2": ("F4", "F2@0", "F1"), "F4": ("F2", "F3", "F4@0"),
+              "F2@0": ("F2",), "F4@0": ("F4",)}
+
+
 def applicability(problem: DesignProblem) -> str:
     """Why the program formulation does not apply ('' if it does)."""
     if problem.game != "safety_regulation":
@@ -119,7 +126,9 @@ def solve_program(problem: DesignProblem, evaluator: Evaluator, *, solver: str |
     why = applicability(problem)
     if why:
         return ProgramResult(False, why)
-    game, _ = load_game(problem.file)
+    game, data = load_game(problem.file)
+    if "theta_D" in data["specialists"][0] and any(THETA_KEYS[v.key] == "theta_D" for v in problem.variables):
+        return ProgramResult(False, "the specialist's table sets its own theta_D, which overrides regulation.theta_D")
     spec = game.specialists[0]
     delta, w = spec.delta, 1 - spec.delta
     C0, C, r = game.generalist_cost, spec.cost, spec.revenue
@@ -132,22 +141,35 @@ def solve_program(problem: DesignProblem, evaluator: Evaluator, *, solver: str |
         raise DesignError("--vary: safety floors must be >= 0 (regulation.theta_G, regulation.theta_D)")
     M = investment_bound(game)
     sign = 1.0 if problem.sense == "maximize" else -1.0
-    config = SolveConfig(time_limit=time_limit or 120.0)
+    # feasibility tolerance 1e-7: with SCIP's default-tight 1e-9 some of these programs make SCIP print "Cannot set
+    # feasibility tolerance to small value ... without GMP" thousands of times, past the hidden message handler,
+    # which blocks Pyomo's output pipe (a hang); a looser tolerance only relaxes the programs, so the bound stays
+    # valid (it can only grow)
+    config = SolveConfig(time_limit=time_limit or 60.0, tolerance=PROGRAM_TOLERANCE)
     result = ProgramResult(True)
     best = -math.inf
     proved = True
-    for name, xa_c, xb_c, validity, constants in _cases(C, r, w):
-        if any(c < -CONST_TOL for c in constants):
+    cases = {c[0]: c for c in _cases(C, r, w)}
+    nonempty = {name for name, *_, constants in cases.values() if all(c >= -CONST_TOL for c in constants)}
+    # one program per case with G's KKT multipliers of the region's own boundaries at 0, and one per case and
+    # boundary crossed with a positive multiplier: the point then lies on that boundary and is a KKT point of the
+    # neighbouring case too (it maximizes V over both regions)
+    programs: list[tuple[str, str, int | None]] = []
+    for name in cases:
+        if name not in nonempty:
             result.cases.append({"case": name, "status": "empty", "value": None})
             continue
-        m = _build(problem, C0, C, r, delta, w, xa_c, xb_c, validity, bounds, M)
-        if m is None:
-            result.cases.append({"case": name, "status": "not_applicable", "value": None})
-            continue
+        programs.append((name, name, None))
+        for j, other in enumerate(NEIGHBOURS[name]):
+            if other in nonempty:
+                programs.append((f"{name}|{other}", name, j))
+    for label, name, j in programs:
+        m = _build(problem, C0, C, r, delta, w, cases[name], None if j is None else (j, cases[NEIGHBOURS[name][j]]),
+                   bounds, M)
         res = solve(m, requires={Capability.SOS1, Capability.NONCONVEX_QUADRATIC}, config=config, solver=solver,
-                    formulation=f"design:{name}")
+                    formulation=f"design:{label}")
         result.backend = res.backend
-        entry = {"case": name, "status": str(res.status), "global": bool(res.is_global), "value": None}
+        entry = {"case": label, "status": str(res.status), "global": bool(res.is_global), "value": None}
         if res.status == Status.INFEASIBLE and get_backend(res.backend).global_optimality:
             entry["value"] = None  # proved infeasible by a global backend
         elif res.status == Status.OPTIMAL and res.is_global:
@@ -236,15 +258,42 @@ def _user_constraints(m: pyo.ConcreteModel, problem: DesignProblem, values: dict
                 m.user.add(left == right)
 
 
-def _build(problem: DesignProblem, C0: np.ndarray, C: np.ndarray, r: np.ndarray, delta: float, w: float,
-           xa_c: tuple, xb_c: tuple, validity: list[tuple], bounds: dict[str, tuple[float, float]],
-           M: float) -> pyo.ConcreteModel | None:
-    m = pyo.ConcreteModel("design")
-    m.tG = pyo.Var(bounds=bounds["theta_G"], initialize=bounds["theta_G"][0])
-    m.tD = pyo.Var(bounds=bounds["theta_D"], initialize=bounds["theta_D"][0])
-    m.a = pyo.Var(bounds=(0, M))
-    m.b = pyo.Var(bounds=(0, M))
+def _deviation_cut(m: pyo.ConcreteModel, V: Any, C0: np.ndarray, C: np.ndarray, r: np.ndarray, delta: float,
+                   w: float, M: float, pairs: list[tuple[Any, Any]]) -> None:
+    """A valid cut: G's equilibrium value is at least what it gets from any deviation.  Deviation: safety
+    b' ≥ max(θG, θD), so that D's floor is slack and D's step is the constant x0 = argmax over x_α ≥ 0, x_β ≥ 0
+    (D then takes part: x = 0 is feasible and gives it ≥ 0); G's best such (a', b') solves a concave QP whose KKT
+    conditions (SOS1 pairs, max(θG, θD) as an SOS1 pair too) are written here, and V ≥ G's value there."""
+    from ..formulations.safety.follower import best_step
+
+    x0 = best_step(C, r, np.asarray(w), np.asarray(0.0))
+    caa, cab, cbb = C0[0, 0], C0[0, 1], C0[1, 1]
+    ra, rb = r
+    m.dev_a = pyo.Var(bounds=(0, M))
+    m.dev_b = pyo.Var(bounds=(0, None))
+    m.dev_floor = pyo.Var(bounds=(0, None))  # max(θG, θD)
+    m.dev_sG, m.dev_sD = pyo.Var(within=pyo.NonNegativeReals), pyo.Var(within=pyo.NonNegativeReals)
+    m.dev_max_G = pyo.Constraint(expr=m.dev_sG == m.dev_floor - m.tG)
+    m.dev_max_D = pyo.Constraint(expr=m.dev_sD == m.dev_floor - m.tD)
+    m.dev_mu_a, m.dev_mu_b = pyo.Var(within=pyo.NonNegativeReals), pyo.Var(within=pyo.NonNegativeReals)
+    m.dev_sb = pyo.Var(within=pyo.NonNegativeReals)
+    m.dev_def_sb = pyo.Constraint(expr=m.dev_sb == m.dev_b - m.dev_floor)
+    m.dev_stat_a = pyo.Constraint(expr=delta * ra - 2 * (caa * m.dev_a + cab * m.dev_b) + m.dev_mu_a == 0)
+    m.dev_stat_b = pyo.Constraint(expr=delta * rb - 2 * (cab * m.dev_a + cbb * m.dev_b) + m.dev_mu_b == 0)
+    pairs += [(m.dev_sG, m.dev_sD), (m.dev_mu_a, m.dev_a), (m.dev_mu_b, m.dev_sb)]
+    a, b = m.dev_a, m.dev_b
+    deviation = delta * (ra * (a + x0[0]) + rb * (b + x0[1])) - (caa * a * a + 2 * cab * a * b + cbb * b * b)
+    m.dev_cut = pyo.Constraint(expr=V >= deviation)
+
+
+def _case_block(m: pyo.ConcreteModel, name: str, C0: np.ndarray, C: np.ndarray, r: np.ndarray, delta: float,
+                w: float, case: tuple, free_rho: bool, pairs: list[tuple[Any, Any]]) -> tuple[Any, Any, Any, Any]:
+    """G's KKT conditions within one follower case, on the shared variables a, b, θG, θD: returns (V, U_D, x_α,
+    x_β).  ``free_rho`` False fixes the multipliers of the region's own boundaries at 0."""
+    _, xa_c, xb_c, validity, _ = case
     a, b, tG, tD = m.a, m.b, m.tG, m.tD
+    blk = pyo.Block()
+    m.add_component(f"case_{name.replace('@', '_at')}", blk)
     xa = xa_c[0] + xa_c[1] * b + xa_c[2] * tD
     xb = xb_c[0] + xb_c[1] * b + xb_c[2] * tD
     dxa, dxb = xa_c[1], xb_c[1]  # d x / d b
@@ -257,30 +306,53 @@ def _build(problem: DesignProblem, C0: np.ndarray, C: np.ndarray, r: np.ndarray,
     dV_db = delta * (ra * dxa + rb * (1 + dxb)) - 2 * (cab * a + cbb * b)
     dU_da = w * ra
     dU_db = w * (ra * dxa + rb * (1 + dxb)) - 2 * (dxa * (kaa * xa + kab * xb) + dxb * (kab * xa + kbb * xb))
-    pairs: list[tuple[Any, Any]] = []
-    m.la, m.lb, m.nu = pyo.Var(within=pyo.NonNegativeReals), pyo.Var(within=pyo.NonNegativeReals), \
-        pyo.Var(within=pyo.NonNegativeReals)
-    m.sb, m.sU = pyo.Var(within=pyo.NonNegativeReals), pyo.Var(within=pyo.NonNegativeReals)
-    m.def_sb = pyo.Constraint(expr=m.sb == b - tG)
-    m.def_sU = pyo.Constraint(expr=m.sU == UD)
-    pairs += [(m.la, m.a), (m.lb, m.sb), (m.nu, m.sU)]
+    blk.la, blk.lb, blk.nu = (pyo.Var(within=pyo.NonNegativeReals) for _ in range(3))
+    blk.sb, blk.sU = pyo.Var(within=pyo.NonNegativeReals), pyo.Var(within=pyo.NonNegativeReals)
+    blk.def_sb = pyo.Constraint(expr=blk.sb == b - tG)
+    blk.def_sU = pyo.Constraint(expr=blk.sU == UD)
+    pairs += [(blk.la, a), (blk.lb, blk.sb), (blk.nu, blk.sU)]
     J = range(len(validity))
-    m.rho = pyo.Var(J, within=pyo.NonNegativeReals)
-    m.s = pyo.Var(J, within=pyo.NonNegativeReals)
-    m.def_s = pyo.ConstraintList()
-    stat_b = dV_db + m.lb + m.nu * dU_db
+    blk.rho = pyo.Var(J, within=pyo.NonNegativeReals)
+    blk.s = pyo.Var(J, within=pyo.NonNegativeReals)
+    blk.def_s = pyo.ConstraintList()
+    stat_b = dV_db + blk.lb + blk.nu * dU_db
     for j, (g0, gb, gt) in enumerate(validity):
-        m.def_s.add(m.s[j] == g0 + gb * b + gt * tD)
-        pairs.append((m.rho[j], m.s[j]))
-        stat_b = stat_b + m.rho[j] * gb
-    m.stat_a = pyo.Constraint(expr=dV_da + m.la + m.nu * dU_da == 0)
-    m.stat_b = pyo.Constraint(expr=stat_b == 0)
+        blk.def_s.add(blk.s[j] == g0 + gb * b + gt * tD)
+        if free_rho:
+            pairs.append((blk.rho[j], blk.s[j]))
+            stat_b = stat_b + blk.rho[j] * gb
+        else:
+            blk.rho[j].fix(0.0)
+    blk.stat_a = pyo.Constraint(expr=dV_da + blk.la + blk.nu * dU_da == 0)
+    blk.stat_b = pyo.Constraint(expr=stat_b == 0)
+    return V, UD, xa, xb
+
+
+def _build(problem: DesignProblem, C0: np.ndarray, C: np.ndarray, r: np.ndarray, delta: float, w: float,
+           case: tuple, boundary: tuple[int, tuple] | None, bounds: dict[str, tuple[float, float]],
+           M: float) -> pyo.ConcreteModel:
+    """The regulator's program in one follower case (``boundary`` None: multipliers of the case's region boundaries
+    at 0), or on its j-th boundary with the neighbouring case's KKT conditions as well (``boundary`` = (j, case))."""
+    m = pyo.ConcreteModel("design")
+    m.tG = pyo.Var(bounds=bounds["theta_G"], initialize=bounds["theta_G"][0])
+    m.tD = pyo.Var(bounds=bounds["theta_D"], initialize=bounds["theta_D"][0])
+    m.a = pyo.Var(bounds=(0, M))
+    m.b = pyo.Var(bounds=(0, M))
+    pairs: list[tuple[Any, Any]] = []
+    V, UD, xa, xb = _case_block(m, case[0], C0, C, r, delta, w, case, boundary is not None, pairs)
+    if boundary is not None:
+        j, other = boundary
+        _case_block(m, other[0], C0, C, r, delta, w, other, True, pairs)
+        blk = m.component(f"case_{case[0].replace('@', '_at')}")
+        blk.s[j].fix(0.0)  # on the boundary
     m.takes_part = pyo.Constraint(expr=V >= 0)
+    _deviation_cut(m, V, C0, C, r, delta, w, M, pairs)
     m.comp = pyo.SOSConstraint(range(len(pairs)), rule=lambda mm, k: [pairs[k][0], pairs[k][1]], sos=1)
-    values = {"U_G": V, "U_D": UD, "U_D_1": UD, "welfare": V + UD, "total": V + UD, "safety": b + xb,
-              "beta_1": b + xb, "alpha_1": a + xa, "alpha0": a, "beta0": b, "delta": delta, "participates_1": 1.0}
+    values = {"U_G": V, "U_D": UD, "U_D_1": UD, "welfare": V + UD, "total": V + UD, "safety": m.b + xb,
+              "beta_1": m.b + xb, "alpha_1": m.a + xa, "alpha0": m.a, "beta0": m.b, "delta": delta,
+              "participates_1": 1.0}
     for v in problem.variables:
-        var = tG if THETA_KEYS[v.key] == "theta_G" else tD
+        var = m.tG if THETA_KEYS[v.key] == "theta_G" else m.tD
         values[v.key] = var
         values[v.short] = var
     m.objective_expr = pyo.Expression(expr=problem.objective.algebraic(values))

@@ -30,6 +30,9 @@ def _finite(x: Any) -> float | None:
 def _exact_certificate(problem: DesignProblem, res: SearchResult) -> Certificate:
     checks = {**res.checks, "equilibria_certified": res.certified_equilibria,
               "final_cell_width": {k: float(w) for k, w in res.cell_width.items()}}
+    if not problem.continuous and problem.bargaining == "fixed" and res.certified_equilibria:
+        checks["exhaustive"] = True  # every rule of a finite set solved exactly: nothing is left unexplored
+        return Certificate(Level.GLOBAL, "exact", checks, ())
     reasons = ["the best rule of a coarse grid of exact equilibria, refined by nested grids around the best "
                "cells: the equilibrium map is piecewise and jumps at regime boundaries, and no bound on the "
                "objective between grid points is proved, so a better rule could hide in an unexplored cell"]
@@ -67,11 +70,13 @@ def solve_design(problem: DesignProblem, *, formulations: tuple[str, ...] | list
         entries["program"] = {**program.to_dict(), "timing": {"total_s": time.perf_counter() - t0}}
     if "exact" in formulations:
         t0 = time.perf_counter()
-        seeds = [c["rule"] for c in program.cases if c.get("rule")] if program is not None else []
+        seeds = ([program.rule] if program is not None and program.rule else []) + \
+            ([c["rule"] for c in program.cases if c.get("rule")] if program is not None else [])
         res = solve_exact(problem, evaluator, grid=grid, seeds=seeds)
         cert = _exact_certificate(problem, res)
         entries["exact"] = {"rule": res.point, "value": _finite(res.value), "certificate": cert.to_dict(),
-                            "status": "infeasible" if res.point is None else "locally_optimal",
+                            "status": "infeasible" if res.point is None else
+                            "optimal" if cert.is_global else "locally_optimal",
                             "evaluations": res.evaluations, "seeds_from_program": len(seeds),
                             "timing": {"total_s": time.perf_counter() - t0}}
     # the answer: the better attained rule of the two; certified global when a proved bound is attained
@@ -89,6 +94,7 @@ def solve_design(problem: DesignProblem, *, formulations: tuple[str, ...] | list
     if not candidates:
         bound = program.bound if program is not None else None
         infeasible_proved = program is not None and program.proved and bound is not None and not math.isfinite(bound)
+        infeasible_proved |= (res is not None and not problem.continuous and problem.bargaining == "fixed")
         level = Level.GLOBAL if infeasible_proved else Level.LOCAL if res is not None else Level.NONE
         reasons = () if infeasible_proved else ("no rule satisfying the constraints was found on the explored grid; "
                                                 "infeasibility is not proved",)
@@ -102,10 +108,15 @@ def solve_design(problem: DesignProblem, *, formulations: tuple[str, ...] | list
         level, checks, reasons = Level.LOCAL, {"found_by": best[0]}, []
         if res is not None:
             checks["exact_value"] = _finite(res.value)
+            if best[0] == "exact" and _exact_certificate(problem, res).is_global:
+                level = Level.GLOBAL
+                checks["exhaustive"] = True
         if program is not None:
             checks["program_bound"] = _finite(program.bound)
             checks["program_proved"] = program.proved
-            if program.proved and program.bound is not None:
+            if level is Level.GLOBAL:
+                pass
+            elif program.proved and program.bound is not None:
                 gap = sign * (program.bound - best[2])
                 checks["gap_to_bound"] = _finite(gap)
                 if gap <= AGREEMENT_TOL * (1 + abs(best[2])):
