@@ -259,3 +259,10 @@ def test_flat_objective_with_a_d_floor_only(tmp_path: Path) -> None:
     report = design(ROOT / "examples/safety_backfiring.toml", ["regulation.theta_D=0:2.5"], maximize="welfare")
     assert report["value"] == pytest.approx(0.75, abs=1e-8) and report["rule"]["regulation.theta_D"] <= 0.375 + 1e-8
     assert report["certificate"]["level"] == "global"
+
+
+def test_a_grid_too_large_is_refused_before_solving(capsys) -> None:
+    code = main(["design", str(ROOT / "examples/safety_backfiring.toml"), "--vary", "regulation.theta_G=0:1.5",
+                 "--vary", "regulation.theta_D=0:2.5", "--maximize", "safety", "--grid", "100001"])
+    err = capsys.readouterr().err
+    assert code == 2 and "at most 2,000,000" in err and "--grid" in err

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from .expression import DesignError
 from .games import Evaluator
 from .problem import DesignProblem
 
@@ -30,6 +31,8 @@ ZOOM_POINTS = {"fast": 9, "slow": 5}
 CANDIDATES = {"fast": 4, "slow": 2}
 XTOL = 1e-9
 MAX_LEVELS = 40
+#: Largest coarse grid (rules), by speed: a bigger one is refused before anything is solved.
+MAX_COARSE = {"fast": 2_000_000, "slow": 50_000}
 
 
 @dataclass
@@ -140,6 +143,11 @@ def solve_exact(problem: DesignProblem, evaluator: Evaluator, *, grid: int | Non
             axes.append(np.linspace(v.lower, v.upper, int(count)))
         else:
             axes.append(np.array(v.choices, dtype=object))
+    size = int(np.prod([len(a) for a in axes], dtype=float))
+    if size > MAX_COARSE[mode]:
+        sizes = " × ".join(str(len(a)) for a in axes)
+        raise DesignError(f"--grid / --vary: the coarse grid has {sizes} = {size:,} rules, at most "
+                          f"{MAX_COARSE[mode]:,} for this problem; use fewer values per variable")
     points = _points(keys, axes)
     fields, value, feasible, s = search.run(points)
     shape = tuple(len(a) for a in axes)
