@@ -25,14 +25,15 @@ from .problem import DesignProblem
 
 #: Coarse grid values per continuous variable, by number of continuous variables (fixed shares / bargained δ, whose
 #: every rule costs 98 equilibria / openness, one exact regime comparison per rule).
-COARSE = {"fast": {1: 2001, 2: 201, 3: 41, 4: 15}, "slow": {1: 401, 2: 41, 3: 13, 4: 7}}
+COARSE = {"fast": {1: 2001, 2: 201, 3: 41, 4: 15}, "medium": {1: 1001, 2: 81, 3: 21, 4: 9},
+          "slow": {1: 401, 2: 41, 3: 13, 4: 7}}
 #: Refinement: values per axis of each nested grid, candidate cells refined, relative cell width at which to stop.
-ZOOM_POINTS = {"fast": 9, "slow": 5}
-CANDIDATES = {"fast": 4, "slow": 2}
+ZOOM_POINTS = {"fast": 9, "medium": 7, "slow": 5}
+CANDIDATES = {"fast": 4, "medium": 3, "slow": 2}
 XTOL = 1e-9
 MAX_LEVELS = 40
 #: Largest coarse grid (rules), by speed: a bigger one is refused before anything is solved.
-MAX_COARSE = {"fast": 2_000_000, "slow": 50_000}
+MAX_COARSE = {"fast": 2_000_000, "medium": 200_000, "slow": 50_000}
 
 
 @dataclass
@@ -63,9 +64,13 @@ class SearchResult:
 
 def speed(problem: DesignProblem) -> str:
     """``fast``: the batched enumeration of a one-specialist safety game at fixed δ (~20,000 rules per second);
-    ``slow``: bargaining (98 equilibria per rule), several specialists (6^|S| cases per rule), the openness game."""
-    fast = problem.game == "safety_regulation" and problem.bargaining == "fixed" and problem.n == 1
-    return "fast" if fast else "slow"
+    ``medium``: the openness game at fixed δ (~1,000 rules per second); ``slow``: bargaining (98 equilibria per
+    rule for the safety game, a search over δ for the openness game) and several specialists (6^|S| cases)."""
+    if problem.bargaining == "fixed" and problem.game == "safety_regulation" and problem.n == 1:
+        return "fast"
+    if problem.bargaining == "fixed" and problem.game == "openness_regulation":
+        return "medium"
+    return "slow"
 
 
 def score(problem: DesignProblem, names: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
