@@ -47,9 +47,9 @@ def pao_unavailable() -> str | None:
 
 
 def _import_pao() -> Any:
-    import numpy as np
-
     import logging
+
+    import numpy as np
 
     for name, value in (("NINF", -np.inf), ("PINF", np.inf)):  # removed in NumPy 2, still used by PAO 1.0.2
         if not hasattr(np, name):

@@ -143,8 +143,9 @@ def test_exact_and_kkt_agree_on_random_games_of_every_contract(contract: str) ->
         kkt = solve_equilibrium(game, "kkt:sos1", solver="scip")
         assert kkt.regime == exact.regime
         assert kkt.U_G == pytest.approx(exact.U_G, abs=1e-6) and kkt.U_D == pytest.approx(exact.U_D, abs=1e-6)
-        assert kkt.certified
-        assert exact.certified == (contract != "linear_in_openness")  # no V‴ ≥ 0 structure for a sliding share
+        assert kkt.certified and exact.certified
+        expected = "interval_verified" if contract == "linear_in_openness" else "concave_convex"  # no V‴ ≥ 0 there
+        assert {v.proof for v in exact.regimes if v.feasible} <= {expected, "convex_endpoints"}
 
 
 # ------------------------------------------------------------------------------------------------- contracts
@@ -292,3 +293,63 @@ def test_the_three_new_figures_are_one_command_each(tmp_path: Path) -> None:
     with (tmp_path / "openness_regime_maps.csv").open() as handle:
         assert len({row["alpha0"] for row in csv.DictReader(handle)}) == 3
     assert (tmp_path / "openness_families.png").stat().st_size > 0
+
+
+# ------------------------------------------------------------------------------------------ interval proofs
+def test_interval_arithmetic_encloses_every_point_value() -> None:
+    from ftgames.formulations.openness.verify import INTERVAL_OPS, Dual, Interval
+
+    rng = np.random.default_rng(3)
+
+    def f(x, ops):
+        return (0.3 + 0.2 * x) * ops.exp(0.8 * x) / (1.5 - x) ** 0.5 - 0.4 * x**2 + ops.log(1 + x)
+
+    def df(x):
+        h = 1e-6
+        return (f(x + h, np) - f(x - h, np)) / (2 * h)
+
+    for _ in range(200):
+        a = rng.uniform(0, 1)
+        b = min(a + rng.uniform(0, 0.4), 1.0)
+        box = f(Dual(Interval(a, b), Interval(1.0)), INTERVAL_OPS)
+        for x in np.linspace(a, b, 7):
+            assert box.value.lo - 1e-12 <= f(x, np) <= box.value.hi + 1e-12
+            assert box.slope.lo - 1e-6 <= df(x) <= box.slope.hi + 1e-6
+
+
+def test_interval_proof_improves_a_wrong_grid_answer_and_declines_what_it_cannot_evaluate() -> None:
+    from ftgames.formulations.openness.follower import leader_value
+    from ftgames.formulations.openness.verify import verified_max
+
+    game = OpennessGame(alpha0=1.5, contract=LinearInOpennessShare(slope=-0.3), delta=0.6)
+    value = lambda w: leader_value(game, w, np.full_like(w, 0.6))  # noqa: E731
+    truth = dense_best(game, 0.0, 1.0)
+    omega, proved = verified_max(game, "comply", 0.0, 1.0, 0.6, 1.0, value)  # a poor start: ω = 1
+    assert proved and float(value(np.array([omega]))[0]) == pytest.approx(truth, abs=1e-9)
+    opaque = game.replace(benefit=lambda omega: 0.3 * np.sqrt(omega))  # numpy's sqrt cannot take an interval
+    eq = solve_equilibrium(opaque)
+    assert eq.proof == "grid" and not eq.certified
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_custom_terms_with_ops_are_proved_by_intervals(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    scale, rate = rng.uniform(0.1, 0.4), rng.uniform(1.0, 5.0)
+
+    def saturating(omega, ops):
+        return scale * (1 - ops.exp(-rate * omega))
+
+    game = random_game(rng, *COMBINATIONS[0]).replace(benefit=saturating).with_regulation(rng.uniform(0.2, 0.8), 0.02)
+    eq = solve_equilibrium(game)
+    assert eq.certified and eq.proof == "interval_verified"
+    theta = game.regulation.theta
+    assert eq.regime_value("comply").U_G >= dense_best(game, theta, 1.0) - 1e-12
+    assert eq.regime_value("pay").U_G >= dense_best(game, 0.0, theta, 0.02) - 1e-12
+
+
+def test_an_unwritten_level_is_moved_into_the_contracts_range(tmp_path: Path) -> None:
+    path = tmp_path / "game.toml"
+    path.write_text('game = "openness_regulation"\n[bargaining]\nsolution = "nash"\n'
+                    '[bargaining.contract]\nfamily = "linear_in_openness"\nslope = -0.7\n')
+    game, settings, _ = load_game(load_game_file(path))
+    assert game.delta == 0.7 and game.contract.level_range() == (0.7, 1.0) and settings["solution"] == "nash"

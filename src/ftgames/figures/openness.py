@@ -55,7 +55,9 @@ def _with_solution(file: GameFile, solution: str) -> GameFile:
 
 
 def _batch(file: GameFile, points: list[dict[str, float]]) -> list[dict[str, Any]]:
-    return FRONT_END.solve_batch(file, points, FRONT_END.request(file))
+    """The front end's rows, with the exact enumeration whatever the file's ``[solve]`` formulation (a figure needs
+    thousands of equilibria; a KKT formulation would re-solve each by SCIP)."""
+    return FRONT_END.solve_batch(file, points, FRONT_END.request(file, formulation="enumeration"))
 
 
 # ------------------------------------------------------------------------------------------ data (computed)

@@ -94,6 +94,13 @@ def normalized_data(file: GameFile) -> dict[str, Any]:
     merged["bargaining"].update(data.get("bargaining", {}))
     if isinstance(merged["bargaining"]["contract"], str):  # contract = "two_part": the family with its defaults
         merged["bargaining"]["contract"] = {"family": merged["bargaining"]["contract"]}
+    if "delta" not in data.get("bargaining", {}):  # an unwritten level: the default share, moved into the range
+        try:
+            low, high = make_contract(merged["bargaining"]["contract"]).level_range()
+        except (ContractError, TypeError):
+            pass  # reported with its key when the game is built
+        else:
+            merged["bargaining"]["delta"] = min(max(merged["bargaining"]["delta"], low), high)
     merged["solve"] = dict(data.get("solve", {}))
     return merged
 

@@ -35,10 +35,14 @@ class ContractError(InputError):
         self.parameter = parameter
 
 
-def _real(name: str, value: Any) -> float:
+def _in_range(name: str, value: Any, low: float, high: float, why: str = "") -> float:
+    """``value`` as a float in [low, high], else a :class:`ContractError` naming ``bargaining.contract.<name>``."""
+    key = f"bargaining.contract.{name}"
     if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer) or not math.isfinite(
             float(value)):
-        raise ContractError(f"{name} must be a finite real number, got {value!r}", name)
+        raise ContractError(f"{key} must be a finite real number, got {value!r}", key)
+    if not low <= float(value) <= high:
+        raise ContractError(f"{key} must be in [{low:g}, {high:g}]{why}, got {float(value):g}", key)
     return float(value)
 
 
@@ -63,10 +67,11 @@ class ConstantShare:
         return level * (revenue(alpha1) if ops is None else revenue(alpha1, ops=ops))
 
     def params(self) -> dict[str, float]:
-        return {}
+        return {name: float(getattr(self, name)) for name in self.PARAMS}
 
     def describe(self) -> str:
-        return f"{self.family}: {self.formula}"
+        values = ", ".join(f"{k}={v:g}" for k, v in self.params().items())
+        return f"{self.family}: {self.formula}" + (f" with {values}" if values else "")
 
 
 @dataclass(frozen=True)
@@ -80,10 +85,7 @@ class LinearInOpennessShare(ConstantShare):
     slope: float = 0.0
 
     def __post_init__(self) -> None:
-        slope = _real("bargaining.contract.slope", self.slope)
-        if not -1.0 <= slope <= 1.0:
-            raise ContractError(f"bargaining.contract.slope must be in [-1, 1] (δ(ω) must stay in [0, 1]), "
-                                f"got {slope:g}", "bargaining.contract.slope")
+        _in_range("slope", self.slope, -1.0, 1.0, " (δ(ω) must stay in [0, 1])")
 
     def level_range(self) -> tuple[float, float]:
         return (max(0.0, -self.slope), min(1.0, 1.0 - self.slope))
@@ -96,12 +98,6 @@ class LinearInOpennessShare(ConstantShare):
         value = revenue(alpha1) if ops is None else revenue(alpha1, ops=ops)
         return (level + self.slope * omega) * value
 
-    def params(self) -> dict[str, float]:
-        return {"slope": float(self.slope)}
-
-    def describe(self) -> str:
-        return f"{self.family}: {self.formula} with slope={self.slope:g}"
-
 
 @dataclass(frozen=True)
 class TwoPartShare(ConstantShare):
@@ -113,22 +109,13 @@ class TwoPartShare(ConstantShare):
     baseline: float = 0.5
 
     def __post_init__(self) -> None:
-        baseline = _real("bargaining.contract.baseline", self.baseline)
-        if not 0.0 <= baseline <= 1.0:
-            raise ContractError(f"bargaining.contract.baseline must be in [0, 1], got {baseline:g}",
-                                "bargaining.contract.baseline")
+        _in_range("baseline", self.baseline, 0.0, 1.0)
 
     def generalist_revenue(self, omega: Any, alpha0: float, alpha1: Any, level: Any, revenue: Any,
                            ops: Any = None) -> Any:
         at = (lambda a: revenue(a)) if ops is None else (lambda a: revenue(a, ops=ops))
         base = at(alpha0)
         return self.baseline * base + level * (at(alpha1) - base)
-
-    def params(self) -> dict[str, float]:
-        return {"baseline": float(self.baseline)}
-
-    def describe(self) -> str:
-        return f"{self.family}: {self.formula} with baseline={self.baseline:g}"
 
 
 @dataclass(frozen=True)

@@ -311,15 +311,11 @@ class FlatComplianceCost(Term):
 
 
 @dataclass(frozen=True)
-class DisclosureComplianceCost(Term):
+class DisclosureComplianceCost(FlatComplianceCost):
     """K(ω) = cost·ω − exemption when ω ≥ θ: disclosure effort grows with what is released."""
 
-    kind: ClassVar[str] = "compliance_cost"
     family: ClassVar[str] = "per_openness"
-    PARAMS: ClassVar = {"cost": (0.0, 0.0, None, False, False), "exemption": (0.0, 0.0, None, False, False)}
     formula: ClassVar[str] = "K(ω) = cost·ω − exemption (when ω ≥ θ)"
-    cost: float = 0.0
-    exemption: float = 0.0
 
     def __call__(self, omega: Any, ops: Any = NUMPY_OPS) -> Any:
         return self.cost * omega - self.exemption
@@ -564,7 +560,7 @@ class OpennessGame:
 # --------------------------------------------------------------------------------------------- outcome records
 REGIMES = ("comply", "pay", "abstain")
 #: Proofs of a regime's optimum over ω that make it global.
-PROVED = ("global", "convex_endpoints", "concave_convex")
+PROVED = ("global", "convex_endpoints", "concave_convex", "interval_verified")
 
 
 @dataclass(frozen=True)
@@ -573,8 +569,9 @@ class RegimeValue:
 
     ``proof`` says how the optimum over ω is known: "global" (proved), "convex_endpoints" (objective convex in
     ω, ends compared exactly), "concave_convex" (third derivative ≥ 0: the ends and the stationary point of the
-    concave part compared exactly), "local" (a local solver or an unproved bound), "grid" (dense grid plus local
-    refinement: not proved), or "" when infeasible."""
+    concave part compared exactly), "interval_verified" (a grid optimum proved global by interval branch and bound),
+    "local" (a local solver or an unproved bound), "grid" (dense grid plus local refinement: not proved), or "" when
+    infeasible."""
 
     regime: str
     feasible: bool

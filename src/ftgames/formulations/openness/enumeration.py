@@ -13,7 +13,9 @@ Proofs of a regime's optimum over ω:
                       and a constant marginal share): V is concave up to its inflection point and convex after it, so
                       the optimum is an end or the stationary point of the concave part (found by Newton's method on
                       the convex V′, which rises monotonically to it, to machine precision), compared exactly
-    grid              otherwise: a dense grid refined by golden section (not a proof of global optimality)
+    interval_verified otherwise, with D's closed form: a dense grid refined by golden section, then proved global
+                      (to a relative 1e-9) by interval branch and bound on G's payoff (:mod:`.verify`)
+    grid              when that proof fails or does not apply (not a proof of global optimality)
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from .follower import fine_tuning_step, leader_value, regime_cost, step_derivati
 
 GRID_POINTS = 401
 GOLDEN_ITERATIONS = 60
+VERIFY_AT_MOST = 16
 NEWTON_ITERATIONS = 200  # quadratic convergence takes < 10; a double root converges linearly
 TIE = 1e-12
 
@@ -74,10 +77,27 @@ def best_in_regime(game: OpennessGame, regime: str, deltas: np.ndarray) -> Regim
         proof = "convex_endpoints" if game.leader_convex_in_omega or hi - lo <= 0.0 else "concave_convex"
     else:
         best = _grid_then_golden(value, lo, hi, deltas)
-        proof = "grid"
+        best, proof = _verified(game, regime, lo, hi, deltas, best, value)
     step = fine_tuning_step(game, best, deltas)
     u_g, u_d = utilities(game, best, step, deltas, regime_cost(game, regime, best))
     return RegimeArrays(best, step, u_g, u_d, True, proof)
+
+
+def _verified(game: OpennessGame, regime: str, lo: float, hi: float, deltas: np.ndarray, best: np.ndarray,
+              value: Any) -> tuple[np.ndarray, str]:
+    """The grid's optima proved global by interval branch and bound (:mod:`.verify`), for up to
+    :data:`VERIFY_AT_MOST` shares at once (a single equilibrium; a bargaining scan over δ stays a grid search)."""
+    from .verify import verified_max
+
+    if len(deltas) > VERIFY_AT_MOST:
+        return best, "grid"
+    proved = True
+    out = best.copy()
+    for i, delta in enumerate(deltas):
+        out[i], ok = verified_max(game, regime, lo, hi, float(delta), float(best[i]),
+                                  lambda w, d=delta: value(w, np.full_like(w, d)))
+        proved &= ok
+    return out, "interval_verified" if proved else "grid"
 
 
 def value_derivatives(game: OpennessGame, regime: str, omega: np.ndarray,

@@ -115,7 +115,7 @@ def choose_regime(game: OpennessGame, values: list[RegimeValue], formulation: st
 
 
 def _weakest(labels: list[str]) -> str:
-    order = ["local", "grid", "concave_convex", "convex_endpoints", "global"]
+    order = ["local", "grid", "interval_verified", "concave_convex", "convex_endpoints", "global"]
     known = [label for label in labels if label in order]
     return min(known, key=order.index) if known else ""
 
