@@ -57,8 +57,9 @@ class RegimeArrays:
     proof: str
 
 
-def best_in_regime(game: OpennessGame, regime: str, deltas: np.ndarray) -> RegimeArrays:
-    """Solve max_{ω ∈ interval} V(ω; δ) − cost(ω) for every δ in ``deltas``."""
+def best_in_regime(game: OpennessGame, regime: str, deltas: np.ndarray, verify: bool = False) -> RegimeArrays:
+    """Solve max_{ω ∈ interval} V(ω; δ) − cost(ω) for every δ in ``deltas``; ``verify``: prove a grid search's
+    optimum by interval branch and bound (for a single equilibrium; scans over δ skip it)."""
     deltas = np.atleast_1d(np.asarray(deltas, dtype=float))
     interval = regime_interval(game, regime)
     if interval is None:
@@ -77,7 +78,7 @@ def best_in_regime(game: OpennessGame, regime: str, deltas: np.ndarray) -> Regim
         proof = "convex_endpoints" if game.leader_convex_in_omega or hi - lo <= 0.0 else "concave_convex"
     else:
         best = _grid_then_golden(value, lo, hi, deltas)
-        best, proof = _verified(game, regime, lo, hi, deltas, best, value)
+        best, proof = _verified(game, regime, lo, hi, deltas, best, value) if verify else (best, "grid")
     step = fine_tuning_step(game, best, deltas)
     u_g, u_d = utilities(game, best, step, deltas, regime_cost(game, regime, best))
     return RegimeArrays(best, step, u_g, u_d, True, proof)
@@ -86,7 +87,7 @@ def best_in_regime(game: OpennessGame, regime: str, deltas: np.ndarray) -> Regim
 def _verified(game: OpennessGame, regime: str, lo: float, hi: float, deltas: np.ndarray, best: np.ndarray,
               value: Any) -> tuple[np.ndarray, str]:
     """The grid's optima proved global by interval branch and bound (:mod:`.verify`), for up to
-    :data:`VERIFY_AT_MOST` shares at once (a single equilibrium; a bargaining scan over δ stays a grid search)."""
+    :data:`VERIFY_AT_MOST` shares at once."""
     from .verify import verified_max
 
     if len(deltas) > VERIFY_AT_MOST:
@@ -190,9 +191,10 @@ def compare_regimes(comply: RegimeArrays, pay: RegimeArrays, penalty: float, del
     )
 
 
-def equilibrium_arrays(game: OpennessGame, deltas: np.ndarray | None = None) -> EquilibriumArrays:
-    """The SPE for every δ in ``deltas`` (default: the game's δ)."""
+def equilibrium_arrays(game: OpennessGame, deltas: np.ndarray | None = None,
+                       verify: bool = False) -> EquilibriumArrays:
+    """The SPE for every δ in ``deltas`` (default: the game's δ); ``verify`` as in :func:`best_in_regime`."""
     deltas = np.atleast_1d(np.asarray(game.delta if deltas is None else deltas, dtype=float))
-    comply = best_in_regime(game, "comply", deltas)
-    pay = best_in_regime(game, "pay", deltas)
+    comply = best_in_regime(game, "comply", deltas, verify)
+    pay = best_in_regime(game, "pay", deltas, verify)
     return compare_regimes(comply, pay, game.regulation.penalty, deltas)

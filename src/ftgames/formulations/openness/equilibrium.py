@@ -49,7 +49,7 @@ def solve_equilibrium(game: OpennessGame, formulation: Any = "enumeration", *, e
 
 
 def _from_enumeration(game: OpennessGame) -> OpennessEquilibrium:
-    arrays = equilibrium_arrays(game)
+    arrays = equilibrium_arrays(game, verify=True)
     values = []
     for name, reg in (("comply", arrays.comply), ("pay", arrays.pay)):
         if reg.feasible:
