@@ -266,3 +266,25 @@ def test_a_grid_too_large_is_refused_before_solving(capsys) -> None:
                  "--vary", "regulation.theta_D=0:2.5", "--maximize", "safety", "--grid", "100001"])
     err = capsys.readouterr().err
     assert code == 2 and "at most 2,000,000" in err and "--grid" in err
+
+
+def test_one_specialists_floor_of_two_matches_brute_force(tmp_path: Path) -> None:
+    """Two specialists, the first one's floor varied alone (``regulation.theta_D[0]``): at least the best of 2,001
+    exact equilibria solved directly."""
+    from ftgames.formulations.safety.enumeration import GameArrays, solve_arrays
+
+    path = tmp_path / "two.toml"
+    path.write_text('game = "safety_regulation"\n[generalist]\ncost = [[1, 0.1], [0.1, 1]]\n'
+                    '[[specialists]]\ncost = [[1, 0], [0, 1]]\nrevenue = [1, 1]\n'
+                    '[[specialists]]\ncost = [[1, 0.2], [0.2, 1]]\nrevenue = [0.5, 1]\n'
+                    '[regulation]\ntheta_G = 0.1\ntheta_D = [0.0, 0.3]\n[bargaining]\ndelta = [0.5, 0.4]\n')
+    report = design(path, ["regulation.theta_D[0]=0:2"], maximize="welfare", subject_to=["U_D_2 >= 0.05"])
+    base = SafetyGame(np.array([[1, 0.1], [0.1, 1]]),
+                      (Specialist(np.eye(2), np.array([1.0, 1.0]), delta=0.5),
+                       Specialist(np.array([[1, 0.2], [0.2, 1]]), np.array([0.5, 1.0]), delta=0.4)), theta_G=0.1)
+    thetas = np.linspace(0, 2, 2001)
+    res = solve_arrays(GameArrays.from_games([base.with_regulation(theta_D=[t, 0.3]) for t in thetas]))
+    welfare = res["U_G"] + res["U_D"].sum(axis=1)
+    brute = np.where(res["U_D"][:, 1] >= 0.05 - 1e-9, welfare, -np.inf).max()
+    assert report["value"] >= brute - 1e-9
+    assert "one specialist" in report["formulations"]["program"]["reason"]
