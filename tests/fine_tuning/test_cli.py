@@ -97,10 +97,13 @@ def test_fixed_shares(tmp_path, capsys) -> None:
     report = _json(capsys, path)
     fixed = report["outcomes"]["fixed"]
     assert fixed["regimes"] == ["free-ride", "abstain"] and fixed["certificate"]["level"] == "global"
-    assert len(report["pareto_set"]) >= 1 and "low" in report["pareto_set"][0]
-    # described, not boxed: how many of the sampled δ are Pareto optimal
-    assert all(0 < c["cells"] <= c["of"] for c in report["pareto_set"])
-    assert sum(c["cells"] for c in report["pareto_set"]) <= report["pareto_set"][0]["of"]
+    assert len(report["pareto_set"]) >= 1 and "low" not in report["pareto_set"][0]
+    # described, not boxed: how many of the sampled δ are Pareto optimal, and the projections on each δ_i
+    assert all(0 < c["samples"] <= c["of"] for c in report["pareto_set"])
+    assert sum(c["samples"] for c in report["pareto_set"]) <= report["pareto_set"][0]["of"]
+    assert all(len(c["projections"]) == 2 for c in report["pareto_set"])
+    # entry costs: only the sampled membership test applies, and the report says so
+    assert report["pareto"]["exact"] is False and report["pareto"]["membership"].startswith("sampled")
 
 
 BAD = [

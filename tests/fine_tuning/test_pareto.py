@@ -82,7 +82,7 @@ def test_two_specialist_example_of_the_spec_is_disconnected() -> None:
     assert len(pareto.components) >= 2
     big, second = pareto.components[0], pareto.components[1]
     a, b = np.array(big.points[len(big.points) // 2]), np.array(second.points[len(second.points) // 2])
-    grid_utils = equilibrium_table(game, np.array(big.points + second.points)).utilities
+    grid_utils = equilibrium_table(game, np.vstack([big.points, second.points])).utilities
     for rep in (a, b):  # each representative is Pareto-optimal among the cells of both components (exactly)
         u = _exact(game, rep)
         assert not np.any(np.all(grid_utils >= u, axis=1) & np.any(grid_utils > u + 1e-12, axis=1))
@@ -90,5 +90,5 @@ def test_two_specialist_example_of_the_spec_is_disconnected() -> None:
     samples = np.linspace(0, 1, 41)[1:-1]
     path = a[None, :] + samples[:, None] * (b - a)[None, :]
     mask = nondominated(np.vstack([equilibrium_table(game, path).utilities,
-                                   equilibrium_table(game, np.array(big.points + second.points)).utilities]))
+                                   equilibrium_table(game, np.vstack([big.points, second.points])).utilities]))
     assert not mask[: len(path)].all()

@@ -182,24 +182,35 @@ def _outcome(eq: Any, stages: list[Stage], main: int, total: float, **extras: An
 
 
 def pareto_set_report(game: FineTuningGame) -> dict[str, Any]:
-    """Pareto set of δ: exact ends [argmax U_D, argmax U_G] (conic) for one quadratic specialist, else the sampled
-    frontier's components (intervals for one specialist, bounding boxes for several)."""
+    """Pareto set of δ: exact ends [argmax U_D, argmax U_G] (conic) for one quadratic specialist, else the
+    components of a sampled set (intervals for one specialist; for several, each component's sample count and its
+    projection on every δ_i), with ``pareto``: whether the description is exact, how membership is decided, the
+    sample's size and the projections of the whole set."""
     from ..formulations.bargaining import bargain, pareto_set
+    from ..formulations.bargaining.pareto import EXACT_METHOD, exact_test_applies
 
     if game.n == 1 and game.is_quadratic:
         low = bargain(game, "specialist_optimal").delta[0]
         high = bargain(game, "generalist_optimal").delta[0]
-        return {"components": [[low, high]], "method": "exact: conic argmax U_D and argmax U_G"}
+        return {"components": [[low, high]], "method": "exact: conic argmax U_D and argmax U_G",
+                "pareto": {"exact": True, "membership": EXACT_METHOD, "projections": [[[low, high]]]}}
     try:
         pareto = pareto_set(game)
     except ModelError as exc:  # too many specialists for a sampled grid: say so instead of failing the solve
-        return {"components": [], "method": f"not computed: {exc}"}
+        reason = exact_test_applies(game)
+        return {"components": [], "method": f"not computed: {exc}",
+                "pareto": {"exact": False, "membership": "not computed" if reason else
+                           f"{EXACT_METHOD} (ftgames.formulations.bargaining.pareto.dominated_by_search)",
+                           "projections": None}}
+    described = pareto.to_dict()
+    extra = {key: described[key] for key in ("exact", "membership", "resolution", "sampled",
+                                             "pareto_optimal_samples", "projections")}
     if game.n == 1:
-        return {"components": pareto.intervals(), "method": f"{pareto.method} (resolution {pareto.resolution:.1e})"}
-    sampled = round(1.0 / pareto.resolution + 1) ** game.n
-    return {"components": [{"low": list(c.low), "high": list(c.high), "cells": len(c.points), "of": sampled}
-                           for c in pareto.components],
-            "method": pareto.method}
+        return {"components": pareto.intervals(), "method": f"{pareto.method} (resolution {pareto.resolution:.1e})",
+                "pareto": extra}
+    return {"components": [{"samples": c["samples"], "of": described["sampled"], "projections": c["projections"]}
+                           for c in described["components"]],
+            "method": pareto.method, "pareto": extra}
 
 
 def first_best_report(game: FineTuningGame) -> dict[str, Any]:
@@ -250,16 +261,37 @@ def render(report: dict[str, Any]) -> Any:
                       fmt(out["U_D"]), fmt(out["regimes"]), out["certificate"]["level"], method)
     fb = report["first_best"]
     lines = [table]
-    pareto = report["pareto_set"]
-    if pareto and isinstance(pareto[0], list):
-        text = " ∪ ".join(f"[{a:.6g}, {b:.6g}]" for a, b in pareto)
-    else:
-        text = " ∪ ".join(f"{c['cells']} of {c['of']} sampled δ ({100 * c['cells'] / c['of']:.0f} %) within the box "
-                          f"{fmt(c['low'])} .. {fmt(c['high'])}" for c in pareto)
-    lines.append(f"Pareto set of δ ({len(pareto)} component(s)): {text or report.get('pareto_method', '')}")
+    lines.extend(_pareto_lines(report))
     lines.append(f"first best (integrated firm): α0 = {fmt(fb['alpha0'])}, α = {fmt(fb['alpha'])}, surplus = "
                  f"{fmt(fb['surplus'])}; best contract / first best = {fmt(fb.get('efficiency_ratio'))}")
     return Group(*lines)
+
+
+def _pareto_lines(report: dict[str, Any]) -> list[str]:
+    """The Pareto set in words: intervals (one specialist), or per component its share of the sample and its
+    projection on each δ_i; then whether it is exact and how membership is decided."""
+    pareto = report["pareto_set"]
+    about = report.get("pareto") or {}
+
+    def union(intervals: list[list[float]]) -> str:
+        return " ∪ ".join(f"[{a:.4g}, {b:.4g}]" for a, b in intervals)
+
+    if pareto and isinstance(pareto[0], list):
+        lines = [f"Pareto set of δ ({len(pareto)} component(s)): {union(pareto)}"]
+    elif pareto:
+        lines = [f"Pareto set of δ ({len(pareto)} component(s), sampled, not exact):"]
+        for number, c in enumerate(pareto, start=1):
+            where = "; ".join(f"δ{i + 1} ∈ {union(p)}" for i, p in enumerate(c["projections"]))
+            lines.append(f"  component {number}: {c['samples']:,} of {c['of']:,} sampled δ "
+                         f"({100 * c['samples'] / c['of']:.0f} %); projections {where}")
+    else:
+        lines = [f"Pareto set of δ: {report.get('pareto_method', '')}"]
+    if pareto:
+        lines.append(f"  how: {report.get('pareto_method', '')}")
+    if about.get("membership"):
+        lines.append(f"  membership test (ftgames.formulations.bargaining.pareto_set(game).contains): "
+                     f"{about['membership']}")
+    return lines
 
 
 def plot(file: GameFile, report: dict[str, Any], path: str) -> list[str]:
@@ -357,7 +389,8 @@ class FineTuningFrontEnd(FrontEnd):
             raise _formulation_error(file, request, str(exc)) from None
         return self.report(file, request, parameters=_parameters(game), outcomes=outcomes,
                            convention="delta_i is the generalist's (G's) revenue share of domain i",
-                           pareto_set=pareto["components"], pareto_method=pareto["method"], first_best=first)
+                           pareto_set=pareto["components"], pareto_method=pareto["method"],
+                           pareto=pareto["pareto"], first_best=first)
 
     render = staticmethod(render)
     plot = staticmethod(plot)

@@ -2,10 +2,9 @@
 
 from .costs import LinearRevenue, ModelError, PolynomialCost, PowerRevenue
 from .fine_tuning import FineTuningGame, FollowerResponse, Generalist, Specialist
-from .outcomes import BargainingOutcome, Certificate, Equilibrium, ParetoComponent, ParetoSet, Regime
+from .outcomes import BargainingOutcome, Certificate, Equilibrium, Regime
 
 __all__ = [
     "LinearRevenue", "ModelError", "PolynomialCost", "PowerRevenue", "FineTuningGame", "FollowerResponse",
-    "Generalist", "Specialist", "BargainingOutcome", "Certificate", "Equilibrium", "ParetoComponent", "ParetoSet",
-    "Regime",
+    "Generalist", "Specialist", "BargainingOutcome", "Certificate", "Equilibrium", "Regime",
 ]

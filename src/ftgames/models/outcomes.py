@@ -168,37 +168,3 @@ class BargainingOutcome:
                     "method": self.solver, "status": self.status, "certificate": self.overall.to_dict(),
                     "objective": self.objective, "labels": list(self.labels)})
         return out
-
-
-@dataclass(frozen=True)
-class ParetoComponent:
-    """One connected piece of the Pareto set of δ: its sampled points and bounding box (an interval for n = 1)."""
-
-    points: tuple[tuple[float, ...], ...]
-    low: tuple[float, ...]
-    high: tuple[float, ...]
-
-    @property
-    def interval(self) -> tuple[float, float]:
-        if len(self.low) != 1:
-            raise ValueError("interval is defined for one specialist only; use low/high (a bounding box)")
-        return (self.low[0], self.high[0])
-
-    def contains(self, delta: tuple[float, ...], tol: float = 1e-6) -> bool:
-        return all(lo - tol <= d <= hi + tol for d, lo, hi in zip(delta, self.low, self.high, strict=True))
-
-
-@dataclass(frozen=True)
-class ParetoSet:
-    """The Pareto-optimal shares as a list of components (it need not be connected)."""
-
-    components: tuple[ParetoComponent, ...]
-    resolution: float  # sampling step of the finest refinement
-    method: str = "sampled frontier"
-
-    def intervals(self) -> list[list[float]]:
-        return [list(c.interval) for c in self.components]
-
-    def contains(self, delta: tuple[float, ...], tol: float | None = None) -> bool:
-        tol = 2 * self.resolution if tol is None else tol
-        return any(c.contains(tuple(delta), tol) for c in self.components)

@@ -1,9 +1,6 @@
-"""The utility frontier over δ: sample shares, solve the equilibrium exactly at each, keep the non-dominated
-points, refine near the boundaries, and return the Pareto set as a list of connected components.
-
-The Pareto set need not be an interval, nor connected (entry costs make the equilibrium jump), so nothing here
-assumes it is.  For one specialist the components are intervals [low, high] refined to ``resolution``; for n ≥ 2 they
-are the connected groups (8-neighbour) of Pareto-optimal grid cells, each with its bounding box.
+"""The utility frontier over δ: the exact equilibrium at many shares at once (``equilibrium_table``), the
+non-dominated rows of a utility table (``nondominated``), and the grids the sampled methods use.  The Pareto set
+itself, as components with a membership test, is :mod:`.pareto`.
 """
 
 from __future__ import annotations
@@ -16,7 +13,6 @@ import numpy as np
 
 from ...models.costs import ModelError
 from ...models.fine_tuning import FineTuningGame
-from ...models.outcomes import ParetoComponent, ParetoSet
 from ..equilibrium.enumeration import exact_leader
 
 
@@ -160,78 +156,6 @@ def grid_points_per_axis(n: int, requested: int | None, max_points: int, default
             f"{max_points:,}; with {n} specialists use a program formulation (conic or single_level) instead"
         )
     return k
-
-
-def pareto_set(game: FineTuningGame, *, points_per_axis: int | None = None, refinements: int = 3,
-               zoom: int = 40) -> ParetoSet:
-    """The Pareto set of δ as components.  n = 1: intervals refined ``refinements`` times by ``zoom``."""
-    if game.n == 1:
-        return _pareto_one(game, points_per_axis or default_points_per_axis(1), refinements, zoom)
-    budget = MAX_PARETO_POINTS if game.linear_revenue else MAX_PARETO_POINTS_NUMERIC
-    return _pareto_grid(game, grid_points_per_axis(game.n, points_per_axis, budget))
-
-
-def _pareto_one(game: FineTuningGame, k: int, refinements: int, zoom: int) -> ParetoSet:
-    grid = np.linspace(0.0, 1.0, k)
-    utils = equilibrium_table(game, grid[:, None]).utilities
-    step = 1.0 / (k - 1)
-    for _ in range(refinements):
-        mask = nondominated(utils)
-        runs = _runs(mask)
-        extra = []
-        for a, b in runs:
-            for j in (a, b):
-                lo, hi = grid[max(j - 1, 0)], grid[min(j + 1, len(grid) - 1)]
-                extra.append(np.linspace(lo, hi, 2 * zoom + 1))
-        new = np.setdiff1d(np.concatenate(extra), grid)
-        if new.size == 0:
-            break
-        grid = np.concatenate([grid, new])
-        utils = np.vstack([utils, equilibrium_table(game, new[:, None]).utilities])
-        order = np.argsort(grid)
-        grid, utils = grid[order], utils[order]
-        step /= zoom
-    mask = nondominated(utils)
-    resolution = max(step, MERGE_GAP)
-    merged: list[list[int]] = []
-    for a, b in _runs(mask):  # gaps narrower than the resolution cannot be told apart from rounding: merge them
-        if merged and grid[a] - grid[merged[-1][1]] <= resolution:
-            merged[-1][1] = b
-        else:
-            merged.append([a, b])
-    comps = [ParetoComponent(tuple((float(x),) for x in grid[a:b + 1][mask[a:b + 1]]), (float(grid[a]),),
-                             (float(grid[b]),)) for a, b in merged]
-    return ParetoSet(tuple(comps), resolution, "sampled frontier (exact equilibria), boundaries refined")
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    runs, start = [], None
-    for j, m in enumerate(mask):
-        if m and start is None:
-            start = j
-        if not m and start is not None:
-            runs.append((start, j - 1))
-            start = None
-    if start is not None:
-        runs.append((start, len(mask) - 1))
-    return runs
-
-
-def _pareto_grid(game: FineTuningGame, k: int) -> ParetoSet:
-    from scipy import ndimage
-
-    axes = [np.linspace(0.0, 1.0, k)] * game.n
-    mesh = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, game.n)
-    mask = nondominated(equilibrium_table(game, mesh).utilities)
-    labels, count = ndimage.label(mask.reshape((k,) * game.n), structure=np.ones((3,) * game.n))
-    flat = labels.reshape(-1)
-    comps = []
-    for c in range(1, count + 1):
-        pts = mesh[flat == c]
-        comps.append(ParetoComponent(tuple(tuple(map(float, p)) for p in pts), tuple(map(float, pts.min(axis=0))),
-                                     tuple(map(float, pts.max(axis=0)))))
-    comps.sort(key=lambda comp: -len(comp.points))
-    return ParetoSet(tuple(comps), 1.0 / (k - 1), f"{k}^{game.n} grid of exact equilibria, 8-neighbour components")
 
 
 def sample_deltas(n: int, points_per_axis: int | None = None, default: int | None = None) -> np.ndarray:
