@@ -63,6 +63,17 @@ class Backend:
     def solve_pyomo(self, model: Any, config: SolveConfig, *, convex: bool, formulation: str) -> SolveResult:
         raise NotImplementedError(f"{self.name} has no Pyomo interface")
 
+    def persistent_pyomo(self, config: SolveConfig) -> Any | None:
+        """A solver object that keeps a Pyomo model between solves (re-solving pushes only what changed: mutable
+        ``Param`` values, fixed variables' values, bounds), for :class:`ftgames.solvers.persistent.PersistentSolve`;
+        None when the backend has no persistent Pyomo interface (then every re-solve is a fresh solve)."""
+        return None
+
+    def solve_pyomo_persistent(self, opt: Any, model: Any, config: SolveConfig, *, convex: bool,
+                               formulation: str) -> SolveResult:
+        """Solve ``model`` with ``opt`` (from :meth:`persistent_pyomo`); backends with one override this."""
+        raise NotImplementedError(f"{self.name} has no persistent Pyomo interface")
+
     def solve_cvxpy(self, problem: Any, config: SolveConfig, *, convex: bool, formulation: str) -> SolveResult:
         raise NotImplementedError(f"{self.name} has no CVXPY interface")
 
@@ -165,12 +176,16 @@ def solve_with_pyomo_factory(
     *,
     convex: bool,
     formulation: str,
+    opt: Any = None,
 ) -> SolveResult:
-    """Run ``SolverFactory(solver_name)`` and translate its status.  Values are loaded only for a usable solution."""
+    """Run ``SolverFactory(solver_name)`` and translate its status.  Values are loaded only for a usable solution.
+
+    ``opt``: a solver object kept by the caller (a persistent interface, :mod:`ftgames.solvers.persistent`), used
+    instead of a new one, so that a re-solve of the same model only pushes what changed."""
     import pyomo.environ as pyo
     from pyomo.opt import SolverStatus, TerminationCondition as TC
 
-    opt = pyo.SolverFactory(solver_name)
+    opt = opt if opt is not None else pyo.SolverFactory(solver_name)
     target = opt.options if hasattr(opt, "options") else opt.config.options
     for key, val in {**options, **config.options}.items():
         target[key] = val

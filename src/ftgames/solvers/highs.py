@@ -45,6 +45,17 @@ class HighsBackend(Backend):
         return solve_with_pyomo_factory(self, "highs", model, config, self._options(config),
                                         convex=convex, formulation=formulation)
 
+    def persistent_pyomo(self, config: SolveConfig) -> Any:
+        """Pyomo's ``highs`` interface is persistent: one object keeps the model and pushes only changes."""
+        import pyomo.environ as pyo
+
+        return pyo.SolverFactory("highs")
+
+    def solve_pyomo_persistent(self, opt: Any, model: Any, config: SolveConfig, *, convex: bool,
+                               formulation: str) -> SolveResult:
+        return solve_with_pyomo_factory(self, "highs", model, config, self._options(config), convex=convex,
+                                        formulation=formulation, opt=opt)
+
     def solver_stats(self, opt: Any) -> dict[str, float]:
         """Branch-and-bound nodes (MIPs), simplex and barrier iterations, and HiGHS' MIP gap (MIPs only)."""
         info = opt._solver_model.getInfo()

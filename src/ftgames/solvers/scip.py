@@ -61,6 +61,18 @@ class ScipBackend(Backend):
         return solve_with_pyomo_factory(self, name, model, config, self._params(config),
                                         convex=convex, formulation=formulation)
 
+    def persistent_pyomo(self, config: SolveConfig) -> Any:
+        """Pyomo's ``scip_persistent`` (SCIP's output hidden unless a log is asked for): the SCIP model is built
+        once; a re-solve frees the transformed problem, pushes the changed coefficients and optimizes again."""
+        import pyomo.environ as pyo
+
+        return pyo.SolverFactory("scip_persistent" if config.log else _register_quiet_scip_persistent())
+
+    def solve_pyomo_persistent(self, opt: Any, model: Any, config: SolveConfig, *, convex: bool,
+                               formulation: str) -> SolveResult:
+        return solve_with_pyomo_factory(self, "scip_persistent", model, config, self._params(config),
+                                        convex=convex, formulation=formulation, opt=opt)
+
     def solver_stats(self, opt: Any) -> dict[str, float]:
         """Nodes, LP iterations and SCIP's gap |primal − dual| / min(|primal|, |dual|) from the pyscipopt model."""
         scip = opt._solver_model
@@ -74,6 +86,19 @@ class ScipBackend(Backend):
 QUIET_SCIP = "ftgames_scip_quiet"
 
 
+class _Quiet:
+    """The pyscipopt model, except that ``hideOutput`` always hides."""
+
+    def __init__(self, model: Any) -> None:
+        self._model = model
+
+    def hideOutput(self, quiet: bool = True) -> None:  # noqa: N802 - pyscipopt's name
+        self._model.hideOutput(True)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._model, name)
+
+
 def _register_quiet_scip() -> str:
     """Pyomo's ``scip_direct`` unmutes SCIP (``hideOutput(quiet=False)``) and captures its file descriptor through a
     pipe while ``optimize()`` holds the GIL: anything SCIP prints beyond the pipe's buffer (warnings print whatever
@@ -85,18 +110,6 @@ def _register_quiet_scip() -> str:
     if QUIET_SCIP in SolverFactory:
         return QUIET_SCIP
 
-    class _Quiet:
-        """The pyscipopt model, except that ``hideOutput`` always hides."""
-
-        def __init__(self, model: Any) -> None:
-            self._model = model
-
-        def hideOutput(self, quiet: bool = True) -> None:  # noqa: N802 - pyscipopt's name
-            self._model.hideOutput(True)
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(self._model, name)
-
     class QuietScipDirect(ScipDirect):
         def _create_solver_model(self, model: Any, config: Any) -> Any:
             scip_model, loader, has_obj = super()._create_solver_model(model, config)
@@ -105,3 +118,25 @@ def _register_quiet_scip() -> str:
     SolverFactory.register(name=QUIET_SCIP, legacy_name=QUIET_SCIP, doc="scip_direct with SCIP's output hidden")(
         QuietScipDirect)
     return QUIET_SCIP
+
+
+QUIET_SCIP_PERSISTENT = "ftgames_scip_persistent_quiet"
+
+
+def _register_quiet_scip_persistent() -> str:
+    """``scip_persistent`` with SCIP's message handler kept quiet, for the reason given in
+    :func:`_register_quiet_scip`."""
+    from pyomo.contrib.solver.common.factory import SolverFactory
+    from pyomo.contrib.solver.solvers.scip.scip_persistent import ScipPersistent
+
+    if QUIET_SCIP_PERSISTENT in SolverFactory:
+        return QUIET_SCIP_PERSISTENT
+
+    class QuietScipPersistent(ScipPersistent):
+        def set_instance(self, pyomo_model: Any, **kwds: Any) -> None:
+            super().set_instance(pyomo_model, **kwds)
+            self._solver_model = _Quiet(self._solver_model)
+
+    SolverFactory.register(name=QUIET_SCIP_PERSISTENT, legacy_name=QUIET_SCIP_PERSISTENT,
+                           doc="scip_persistent with SCIP's output hidden")(QuietScipPersistent)
+    return QUIET_SCIP_PERSISTENT

@@ -161,6 +161,81 @@ def best_response(bm: BilevelModel, follower_name: str, solver: str, config: Sol
     return current, result
 
 
+class FollowerResolver:
+    """The certificate's follower re-solves for a model that is solved many times (a parametric program).
+
+    :func:`best_response` clones ``bm.model`` for every follower at every certificate; this builds each follower's
+    clone once, and at each call sets the clone's parameters (every other variable, fixed; every mutable ``Param``)
+    to ``bm.model``'s current values and re-solves it through a persistent backend session
+    (:class:`ftgames.solvers.persistent.PersistentSolve`).  The same backends are tried in the same order as in
+    :func:`best_response`, which it falls back to (a fresh clone) when a follower's rows must be relaxed.
+    """
+
+    def __init__(self, bm: BilevelModel) -> None:
+        self.bm = bm
+        self._prepared: dict[str, dict[str, Any]] = {}
+
+    def _prepare(self, follower_name: str) -> dict[str, Any]:
+        clone = self.bm.model.clone()
+        fblock = clone.find_component(self.bm.follower(follower_name).block.name)
+        own = {id(v) for v in fblock.component_data_objects(pyo.Var, descend_into=True)}
+        originals = {v.name: v for v in self.bm.model.component_data_objects(pyo.Var, descend_into=True)}
+        own_pairs, parameter_pairs = [], []
+        for v in clone.component_data_objects(pyo.Var, descend_into=True):
+            if id(v) in own:
+                own_pairs.append((v, originals[v.name]))
+                continue
+            if not v.fixed:  # a parameter now, as in best_response
+                v.domain = pyo.Reals
+                v.setlb(None)
+                v.setub(None)
+                v.fix(0.0)
+            parameter_pairs.append((v, originals[v.name]))
+        params = {p.name: p for p in self.bm.model.component_data_objects(pyo.Param, descend_into=True)
+                  if p.parent_component().mutable}
+        param_pairs = [(p, params[p.name]) for p in clone.component_data_objects(pyo.Param, descend_into=True)
+                       if p.name in params]
+        for c in clone.component_data_objects(pyo.Constraint, active=True, descend_into=True):
+            c.deactivate()
+        for c in fblock.component_data_objects(pyo.Constraint, descend_into=True):
+            c.activate()
+        for o in clone.component_data_objects(pyo.Objective, active=True, descend_into=True):
+            o.deactivate()
+        objective = fblock.component("objective")
+        objective.activate()
+        return {"model": clone, "objective": objective, "own": own_pairs, "fixed": parameter_pairs,
+                "params": param_pairs, "needs": program_requirements(clone), "sessions": {}}
+
+    def best_response(self, follower_name: str, solver: str, config: SolveConfig) -> tuple[Any, Any]:
+        """Same as :func:`best_response` (value at the current point, re-solve result), on the kept clone."""
+        from ftgames.solvers.persistent import PersistentSolve
+
+        prepared = self._prepared.get(follower_name)
+        if prepared is None:
+            prepared = self._prepared[follower_name] = self._prepare(follower_name)
+        for clone_var, var in prepared["fixed"]:
+            clone_var.fix(var.value if var.value is not None else 0.0)
+        for clone_var, var in prepared["own"]:
+            clone_var.set_value(var.value, skip_validation=True)
+        for clone_param, param in prepared["params"]:
+            clone_param.set_value(param.value)
+        current = pyo.value(prepared["objective"].expr, exception=False)
+        needs = prepared["needs"]
+        candidates = [solver] if solver != "auto" else _backends_for(needs)
+        for name in candidates:
+            session = prepared["sessions"].get(name)
+            if session is None:
+                session = prepared["sessions"][name] = PersistentSolve(
+                    prepared["model"], requires=needs, solver=name, config=config, convex=True,
+                    formulation=f"best response of {follower_name}")
+            result = session.solve(config)
+            if result.status is not Status.ERROR:
+                break
+        if result.status is Status.INFEASIBLE:  # relax the rows on a fresh clone, as best_response does
+            return best_response(self.bm, follower_name, solver, config)
+        return current, result
+
+
 def _relax_rows(model: Any, fblock: Any) -> None:
     model._relaxed_rows = pyo.ConstraintList()
     for c in list(fblock.component_data_objects(pyo.Constraint, active=True, descend_into=True)):
@@ -193,15 +268,18 @@ def certify(
     solver: str = "auto",
     config: SolveConfig | None = None,
     tolerance: float = 1e-5,
+    resolver: FollowerResolver | None = None,
 ) -> Certificate:
-    """Check the solution currently loaded in ``bm.model`` (and the multipliers in ``pairs``)."""
+    """Check the solution currently loaded in ``bm.model`` (and the multipliers in ``pairs``); ``resolver`` keeps
+    the followers' re-solve programs between calls (:class:`FollowerResolver`)."""
     config = config or SolveConfig(time_limit=60, tolerance=CERTIFICATE_SOLVER_TOLERANCE)
     cert = Certificate(UNCERTIFIED, bigm_active=list(bigm_active))
     cert.primal_infeasibility = primal_infeasibility(bm.model)
     cert.complementarity_residual = complementarity_residual(pairs)
     failed = []
     for f in bm.followers:
-        current, res = best_response(bm, f.name, solver, config)
+        current, res = (resolver.best_response(f.name, solver, config) if resolver is not None
+                        else best_response(bm, f.name, solver, config))
         gap = None
         if res.status is Status.OPTIMAL and current is not None and res.objective is not None:
             gap = abs(current - res.objective) / (1 + abs(res.objective))

@@ -40,25 +40,43 @@ BOUND_TOL = 1e-6  # after the first pass, a leader variable or row this close to
 
 
 def polish_active_set(bm: BilevelSpec, values: dict[str, Any], *, config: SolveConfig | None = None,
-                      active_tol: float = 1e-6) -> dict[str, Any] | None:
+                      active_tol: float = 1e-6, kkt: Any = None) -> dict[str, Any] | None:
     """Values of the KKT system's variables (``bm``'s and the multipliers, by name) polished on the active set of
     ``values`` (a solution of any encoding of ``bm``), or None if the polish is
     unavailable (no Ipopt), fails, or would make the leader worse off.  Tries the sides read off the solution, then
-    every multiplier at zero (the followers' interior solutions), which rescues degenerate pairs."""
+    every multiplier at zero (the followers' interior solutions), which rescues degenerate pairs.
+
+    ``kkt``: the unencoded KKT program of ``bm`` (:func:`build_kkt`) built once by the caller, with its mutable
+    parameters already set to ``bm``'s (a parametric program); it is left as it was given, except for variable
+    values.  Without it the KKT program is built here."""
     if _lp_backend() is None and not get_backend("ipopt").availability(Layer.PYOMO).available:
         return None
     for tol in (active_tol, -1.0):
-        polished = _polish_once(bm, values, config, tol)
+        polished = _polish_once(bm, values, config, tol, kkt)
         if polished is not None:
             return polished
     return None
 
 
 def _polish_once(bm: BilevelSpec, values: dict[str, Any], config: SolveConfig | None,
-                 active_tol: float) -> dict[str, Any] | None:
+                 active_tol: float, kkt: Any = None) -> dict[str, Any] | None:
+    reform = kkt if kkt is not None else build_kkt(bm)
+    single = reform.model
+    free = [v for v in single.component_data_objects(pyo.Var, descend_into=True) if not v.fixed]
+    try:
+        return _polish_on(bm, reform, values, config, active_tol)
+    finally:  # a kept program goes back as it was given (a new one is thrown away anyway)
+        if single.component("active_set") is not None:
+            single.del_component("active_set")
+        for v in free:  # discrete variables and leader variables put on a bound were fixed for the polish
+            if v.fixed:
+                v.unfix()
+
+
+def _polish_on(bm: BilevelSpec, reform: Any, values: dict[str, Any], config: SolveConfig | None,
+               active_tol: float) -> dict[str, Any] | None:
     from .certificate import complementarity_residual, primal_infeasibility
 
-    reform = build_kkt(bm)
     single = reform.model
     load_values(single, values)
     objective = next(single.component_data_objects(pyo.Objective, active=True, descend_into=True))

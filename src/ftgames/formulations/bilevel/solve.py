@@ -200,6 +200,21 @@ def solve_bilevel(
         raw.solve_time = max(raw.solve_time, time.perf_counter() - t1)
     raw.backend_source = choice.source
     raw.build_time += build_time
+    return finish(bm, reform, raw, report, encoding=encoding, backend=name, config=config, options=options,
+                  polish=polish, certificate_solver=certificate_solver, tolerance=tolerance, start=t0)
+
+
+def finish(bm: BilevelModel, reform: Reformulation, raw: SolveResult, report: EncodingReport | None, *,
+           encoding: str, backend: str, config: SolveConfig, options: dict[str, Any], polish: bool,
+           certificate_solver: str | None, tolerance: float, start: float, polish_kkt: Reformulation | None = None,
+           resolver: Any = None) -> BilevelResult:
+    """The part of :func:`solve_bilevel` after the single-level solve: wrap ``raw`` as a :class:`BilevelResult`,
+    polish it on its active set, load it into ``bm.model`` and certify it.  A parametric program
+    (:class:`ftgames.formulations.bilevel.parametric.ParametricBilevel`) calls it too, with the unencoded KKT
+    program it keeps for the polish (``polish_kkt``) and the followers' re-solve models it keeps (``resolver``), so
+    that a re-solve and a fresh build give the same result and certificate."""
+    name, t0 = backend, start
+    formulation = f"{bm.name}: kkt:{encoding}"
     single_level = {k: getattr(raw, k) for k in SolveResult.__dataclass_fields__}
     single_level["duals"] = leader_duals(bm, raw.duals)
     result = BilevelResult(**single_level, encoding=encoding, report=report, reformulation=reform,
@@ -214,7 +229,7 @@ def solve_bilevel(
         result.certificate_time = _rest(t0, result)
         return result
     if polish and encoding != "enumeration":  # enumeration solves each piece's smooth program already
-        polished = polish_active_set(bm, raw.values, config=config)
+        polished = polish_active_set(bm, raw.values, config=config, kkt=polish_kkt)
         if polished is not None:
             result.values.update(polished)
             result.multipliers = follower_multipliers(reform, result.values)
@@ -239,6 +254,7 @@ def solve_bilevel(
         unproven_bigm_active=unproven_active,
         solver=certificate_solver or "auto",
         tolerance=tolerance,
+        resolver=resolver,
     )
     result.certificate_time = _rest(t0, result)
     if unproven_active and encoding == "bigm" and options.get("bigm") == "auto":

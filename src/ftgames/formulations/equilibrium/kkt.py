@@ -32,8 +32,12 @@ def _power(x: Any, p: float) -> Any:
     return x if p == 1.0 else x ** p
 
 
-def build_bilevel(game: FineTuningGame, delta: Sequence[float]) -> Any:
-    """The leader–follower model at shares δ (a :class:`~ftgames.formulations.bilevel.BilevelModel`)."""
+def build_bilevel(game: FineTuningGame, delta: Sequence[float], *, parametric: bool = False) -> Any:
+    """The leader–follower model at shares δ (a :class:`~ftgames.formulations.bilevel.BilevelModel`).
+
+    With ``parametric`` the shares are a mutable ``Param`` ``model.delta[i]`` (set to ``delta``) instead of numbers
+    written into the expressions, so that the program can be re-solved for new shares
+    (:class:`ftgames.formulations.equilibrium.parametric.EquilibriumProgram`)."""
     from ..bilevel import BilevelModel
 
     if game.has_entry_decisions:
@@ -46,14 +50,19 @@ def build_bilevel(game: FineTuningGame, delta: Sequence[float]) -> Any:
     start = 0.1 * min(upper, 1.0)  # an interior start: r(α) = α^ρ has an infinite slope at 0
     m.alpha0 = pyo.Var(bounds=(0.0, upper), initialize=start)
     g = game.generalist_cost
+    if parametric:
+        m.delta = pyo.Param(range(game.n), mutable=True, initialize=dict(enumerate(delta)),
+                            doc="G's revenue share of each domain")
     income = []
-    for i, (d, cost, rev) in enumerate(zip(delta, game.specialist_costs, game.revenues, strict=True)):
+    for i, (value, cost, rev) in enumerate(zip(delta, game.specialist_costs, game.revenues, strict=True)):
+        d = m.delta[i] if parametric else value
         reach = upper + game.follower_response(i, 0.0, upper).increment
         quadratic_follower = cost.exponent == 2.0 and rev.is_linear
         f = bm.add_follower(f"specialist_{i}", sense="max", assume_convex=not quadratic_follower)
         b = f.block
         floor = 0.0 if rev.is_linear else 1e-9  # keeps α^ρ differentiable
-        b.alpha = pyo.Var(bounds=(floor, reach), initialize=start + game.follower_response(i, d, start).increment)
+        b.alpha = pyo.Var(bounds=(floor, reach),
+                          initialize=start + game.follower_response(i, value, start).increment)
         b.above_generalist = pyo.Constraint(expr=b.alpha - m.alpha0 >= 0)
         own_revenue = rev.rate * _power(b.alpha, rev.power)
         f.set_objective((1.0 - d) * own_revenue - cost.coefficient * _power(b.alpha - m.alpha0, cost.exponent)
@@ -96,6 +105,13 @@ def solve_kkt(game: FineTuningGame, delta: float | Sequence[float], *, encoding:
     bm = build_bilevel(game, delta)
     build_time = time.perf_counter() - t0
     result = solve_bilevel(bm, encoding=encoding, solver=solver, config=config, polish=polish, **options)
+    return equilibrium_of(game, delta, bm, result, encoding, build_time)
+
+
+def equilibrium_of(game: FineTuningGame, delta: Sequence[float], bm: Any, result: Any, encoding: str,
+                   build_time: float = 0.0) -> Equilibrium:
+    """The equilibrium record of a solved bilevel model of the game (:func:`solve_kkt` and the parametric program
+    :class:`~ftgames.formulations.equilibrium.parametric.EquilibriumProgram` both end here)."""
     result.raise_for_status()
     proved = result.certificate is not None and result.certificate.level is Level.GLOBAL
     alpha0, alpha = _read(bm, game.n)
