@@ -14,9 +14,10 @@ decisions G's investment is α0 = A(S), S = Σ_j δ_j r_j, and
     U_G  = Ψ(S) + Σ_j δ_j r_j Δ_j(δ_j),        Ψ(S) = max_a [S a − φ0(a)]  (increasing in S)
     U_Di = (1 − δ_i) r_i A(S) + H_i(δ_i),      H_i(δ) = max_x [((1 − δ) r_i − b_i) x − c_i x^k_i]  (decreasing)
 
-with Δ_j decreasing in δ_j.  So on a box lo ≤ δ' ≤ hi every utility has an upper bound from one corner:
-U_Di ≤ its value at δ'_i = lo_i, δ'_j = hi_j (j ≠ i), and U_G ≤ Ψ(Σ r hi) + Σ hi_j r_j Δ_j(lo_j); the bounds tighten
-linearly with the box.  A branch and bound over boxes of [0, 1]^n then decides the domination program
+with Δ_j decreasing in δ_j.  So on a box lo ≤ δ' ≤ hi every utility has an upper bound from the box's corners:
+U_Di ≤ (1 − lo_i) r_i A(Σ r hi) + H_i(lo_i) and U_G ≤ Ψ(Σ r hi) + Σ hi_j r_j Δ_j(lo_j) (U_Di itself is not monotone
+in δ_i: its own share also raises S); the bounds tighten linearly with the box.  A branch and bound over boxes of
+[0, 1]^n then decides the domination program
 
     is there δ' with U_j(δ') ≥ u_j for every player j and Σ_j (U_j(δ') − u_j) > tol ?      (u = U(δ))
 
@@ -115,8 +116,7 @@ class _Closed:
         """(B, n + 1) upper bounds of every utility over the boxes lo ≤ δ ≤ hi."""
         s_hi = hi @ self.r
         u_g = self.psi(s_hi) + np.sum(hi * self.r * self.increment(lo), axis=1)
-        s_own = s_hi[:, None] - self.r * (hi - lo)
-        u_d = (1.0 - lo) * self.r * self.alpha0(s_own) + self.own(lo)
+        u_d = (1.0 - lo) * self.r * self.alpha0(s_hi)[:, None] + self.own(lo)
         return np.column_stack([u_g, u_d])
 
 
