@@ -163,3 +163,22 @@ def test_persistent_session_matches_fresh_solves() -> None:
         assert kept.status == fresh.status and close(kept.objective, fresh.objective)
         assert kept.values == pytest.approx(fresh.values) and kept.duals == pytest.approx(fresh.duals)
     assert session.persistent and session.solves == 3 and session.backend == "highs"
+
+
+def test_solve_equilibrium_reuses_one_program_inside_a_scope() -> None:
+    from ftgames.formulations.parametric import reuse_programs
+
+    game = FineTuningGame.quadratic(1.0, [2.0, 1.0])
+    deltas = [[0.2, 0.7], [0.9, 0.1], [0.5, 0.5]]
+    fresh = [solve_equilibrium(game, d, formulation="kkt:sos1", solver="scip") for d in deltas]
+    with reuse_programs() as cache:
+        reused = [solve_equilibrium(game, d, formulation="kkt:sos1", solver="scip") for d in deltas]
+        other = solve_equilibrium(game, deltas[0], formulation="kkt:indicator", solver="scip")  # another key
+        assert solve_equilibrium(game, deltas[0], formulation="kkt:bigm", solver="scip").certificate  # not kept
+    assert (cache.builds, cache.reuses) == (2, 2)
+    for a, b in zip(reused, fresh, strict=True):
+        assert_same_equilibrium(a, b)
+    assert_same_equilibrium(other, solve_equilibrium(game, deltas[0], formulation="kkt:indicator", solver="scip"))
+    with reuse_programs(enabled=False) as off:
+        assert off is None
+        assert_same_equilibrium(solve_equilibrium(game, deltas[1], formulation="kkt:sos1", solver="scip"), fresh[1])

@@ -19,12 +19,23 @@ The contract, kept by every implementation (``docs/contracts.md``, "Parametric p
 * :attr:`parameters` (current values by name), :attr:`variables` (the modelling layer's variables by name: the
   program users embed or inspect), :attr:`program` (the Pyomo model or CVXPY problem itself), :attr:`build_time`
   and :attr:`solves`.
+
+Re-solving where a caller solves point by point: inside ``with reuse_programs():`` the formulations that have a
+parametric program (``solve_equilibrium`` with ``kkt:sos1|indicator|product``, ``bargain`` with a conic program)
+keep the programs they build in the scope's :class:`ProgramCache`, keyed by everything that is not a parameter
+(the game's other data, the encoding, the solver and its configuration), and answer a later call with the same key
+by ``update(...).solve()`` instead of a new build.  ``ftgames sweep`` opens one scope per chunk in each worker
+(``--no-reuse`` switches it off); outside a scope every call builds afresh, as before.
 """
 
 from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from ..errors import OptionError
@@ -98,3 +109,47 @@ class BuildTimer:
 
     def __exit__(self, *exc: Any) -> None:
         self.program.build_time += time.perf_counter() - self._start
+
+
+class ProgramCache:
+    """The programs built inside one :func:`reuse_programs` scope, by key (at most ``size``, least recently used
+    dropped first).  ``builds`` and ``reuses`` count what happened."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self.builds = 0
+        self.reuses = 0
+        self._programs: OrderedDict[Hashable, ParametricProgram] = OrderedDict()
+
+    def get(self, key: Hashable, build: Callable[[], ParametricProgram]) -> ParametricProgram:
+        """The program kept under ``key``, else ``build()`` (kept)."""
+        program = self._programs.get(key)
+        if program is not None:
+            self._programs.move_to_end(key)
+            self.reuses += 1
+            return program
+        program = build()
+        self.builds += 1
+        self._programs[key] = program
+        if len(self._programs) > self.size:
+            self._programs.popitem(last=False)
+        return program
+
+
+_SCOPE: ContextVar[ProgramCache | None] = ContextVar("ftgames_reuse_programs", default=None)
+
+
+@contextmanager
+def reuse_programs(enabled: bool = True, size: int = 8) -> Iterator[ProgramCache | None]:
+    """A scope in which formulations re-solve the parametric programs they built earlier in it (see the module's
+    docstring); ``enabled=False`` opens a scope that builds afresh (so a caller can switch re-solving off)."""
+    token = _SCOPE.set(ProgramCache(size) if enabled else None)
+    try:
+        yield _SCOPE.get()
+    finally:
+        _SCOPE.reset(token)
+
+
+def program_scope() -> ProgramCache | None:
+    """The innermost open :func:`reuse_programs` cache, or None."""
+    return _SCOPE.get()

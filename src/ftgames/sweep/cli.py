@@ -18,7 +18,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             args.file, args.param, out=args.out, where=args.where, executor=args.executor, workers=args.workers,
             scheduler=args.scheduler, chunk_size=args.chunk_size, fmt=args.format, retries=args.retries,
             formulation=args.formulation, solver=args.solver, overwrite=args.overwrite,
-            progress=not args.no_progress,
+            progress=not args.no_progress, reuse=not args.no_reuse,
         )
     except KeyboardInterrupt:
         print(f"sweep: interrupted; the finished chunks are kept in {args.out}: run the same command again to "
@@ -56,4 +56,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--solver", help="solver passed to the game's front end")
     p.add_argument("--overwrite", action="store_true", help="discard an existing sweep in --out")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument("--no-reuse", action="store_true",
+                   help="build every point's program afresh (default: a numerical formulation builds its program "
+                        "once per chunk and re-solves it with each point's data)")
     p.set_defaults(func=cmd_sweep)

@@ -2,7 +2,8 @@
 
 A front end may offer ``solve_batch(file, points, request) -> list[dict]`` (one flat row of scalars per point,
 solved in bulk); otherwise each point is solved with ``solve`` on a copy of the file with the point's values set,
-and its report (outcomes and game extras) is flattened into one row.
+and its report (outcomes and game extras) is flattened into one row.  Points are evaluated inside one
+``reuse_programs`` scope per chunk, so numerical formulations re-solve one built program (``--no-reuse``: off).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class ChunkTask:
     points: tuple[dict[str, float], ...]
     formulation: str | None = None
     solver: str | None = None
+    reuse: bool = True  # re-solve the programs built for earlier points of the chunk (reuse_programs)
 
 
 def flatten(report: Any, prefix: str = "") -> dict[str, Any]:
@@ -77,7 +79,18 @@ def point_file(task: ChunkTask, point: dict[str, float]) -> GameFile:
 
 
 def evaluate_chunk(task: ChunkTask) -> list[dict[str, Any]]:
-    """Rows for the chunk's points, in the chunk's order; each row starts with the point number and its values."""
+    """Rows for the chunk's points, in the chunk's order; each row starts with the point number and its values.
+
+    With ``task.reuse`` the chunk is evaluated inside one :func:`ftgames.formulations.parametric.reuse_programs`
+    scope: a numerical formulation with a parametric program (KKT equilibria, conic bargaining) builds it at the
+    chunk's first point and re-solves it, with the new point's data written into its parameters, at the others."""
+    from ..formulations.parametric import reuse_programs
+
+    with reuse_programs(enabled=task.reuse):
+        return _evaluate(task)
+
+
+def _evaluate(task: ChunkTask) -> list[dict[str, Any]]:
     fe = importlib.import_module(task.module).FRONT_END
     file = GameFile(task.path, task.text, task.data)
     points = [dict(p) for p in task.points]

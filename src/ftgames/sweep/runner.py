@@ -105,11 +105,14 @@ def run_sweep(
     solver: str | None = None,
     overwrite: bool = False,
     progress: bool = False,
+    reuse: bool = True,
 ) -> SweepResult:
     """Solve the game at every grid point and store the rows in ``out``; finished chunks of an earlier run are kept.
 
     Settings come from, lowest to highest: defaults, the game file's ``[sweep]`` table, ``FTGAMES_EXECUTOR``, the
-    arguments.  Returns a :class:`SweepResult`; its ``frame()`` reads every stored row.
+    arguments.  Returns a :class:`SweepResult`; its ``frame()`` reads every stored row.  ``reuse=False`` builds
+    every point's program afresh instead of re-solving one program per chunk (the rows are the same but for their
+    timings; see :func:`ftgames.formulations.parametric.reuse_programs`).
     """
     file = game if isinstance(game, GameFile) else load_game_file(game)
     table = _sweep_table(file)
@@ -140,7 +143,7 @@ def run_sweep(
             "points": int(len(indices)), "chunk_size": chunk_size, "format": fmt, "formulation": formulation,
             "solver": solver}
     _probe(ChunkTask(-1, module, file.path, file.text, data, (int(indices[0]),), tuple(grid.points(indices[:1])),
-                     formulation, solver), retries)
+                     formulation, solver, reuse), retries)
     with folder_lock(out):  # held for the whole run; refused at once if another sweep writes to this --out
         store = ChunkStore(out, fmt)
         manifest = store.open(spec, overwrite=overwrite)
@@ -149,7 +152,7 @@ def run_sweep(
         manifest["done"] = sorted(finished)
         tasks = {
             c: ChunkTask(c, module, file.path, file.text, data, tuple(int(i) for i in idx), tuple(grid.points(idx)),
-                         formulation, solver)
+                         formulation, solver, reuse)
             for c, idx in enumerate(chunks) if c not in finished
         }
         start = time.perf_counter()

@@ -32,11 +32,13 @@ import numpy as np
 
 from ...models.costs import ModelError
 from ...models.fine_tuning import FineTuningGame
-from ...models.outcomes import BargainingOutcome, Equilibrium
+from ...models.outcomes import BargainingOutcome
 from ...solvers import Capability, Layer, SolveConfig, Status, resolve_solver, solve
-from ..equilibrium import default_formulation, solve_equilibrium
 from ..grammar import parse_formulation
-from . import conic, decomposition, frontier, kalai_smorodinsky, nash, performance, single_level
+from ..parametric import program_scope
+from . import decomposition, frontier, performance, single_level
+from .evaluate import exact_equilibrium, labels_of, objective_value
+from .parametric import ConicBargainingProgram
 
 SOLUTIONS = ("utilitarian", "nash", "egalitarian", "kalai_smorodinsky", "max_performance", "generalist_optimal",
              "specialist_optimal")
@@ -52,17 +54,6 @@ def canonical(solution: str) -> str:
         raise ModelError(f"bargaining solution must be one of {', '.join(SOLUTIONS + tuple(ALIASES))}, "
                          f"got {solution!r}")
     return name
-
-
-def exact_equilibrium(game: FineTuningGame, delta: Sequence[float]) -> Equilibrium:
-    """The SPE at δ by the exact formulation that applies (closed form, else enumeration)."""
-    clipped = [min(max(float(d), 0.0), 1.0) for d in delta]
-    return solve_equilibrium(game, clipped, default_formulation(game))
-
-
-def labels_of(delta: Sequence[float], tol: float = 1e-6) -> tuple[str, ...]:
-    """Second reading of the regimes: free-rider (δ_i = 0, pays G nothing), contributor, abstainer (δ_i = 1)."""
-    return tuple("free-rider" if d <= tol else "abstainer" if d >= 1 - tol else "contributor" for d in delta)
 
 
 def choose_formulation(game: FineTuningGame, solution: str, disagreement: Sequence[float],
@@ -106,11 +97,26 @@ def bargain(game: FineTuningGame, solution: str, *, formulation: str | None = No
                if formulation is not None else choose_formulation(game, name, disagreement, weights))
     backend = None
     details: dict[str, Any] = {"weights": list(weights), "disagreement": list(disagreement)}
+    if form.startswith("conic") and name != "max_performance":
+        # the parametric program built for one solve: the fresh build and the re-solves are one code path; inside
+        # reuse_programs() the scope keeps it and later calls only write the new game's data into its parameters
+        variant = form.partition(":")[2] or "conic"
+
+        def build() -> ConicBargainingProgram:
+            return ConicBargainingProgram(game, name, form=variant, solver=solver, config=config, weights=weights,
+                                          disagreement=disagreement)
+
+        scope = program_scope()
+        if scope is None:
+            return build().solve()
+        key = ("bargaining", name, variant, game.n, solver, repr(config), weights, disagreement)
+        return scope.get(key, build).use_game(game).solve()
     if form.startswith("conic"):
         variant = form.partition(":")[2] or "conic"
-        backend = resolve_solver(Layer.CVXPY, _conic_requires(name, variant), solver=solver, config=config).name
-        delta, status, is_global, objective, used = _conic(game, name, variant, backend, config, weights,
-                                                           disagreement, aggregate)
+        if variant != "conic":
+            raise ModelError(f"formulation 'conic:{variant}' is a form of the Nash program; {name!r} uses 'conic'")
+        backend = resolve_solver(Layer.CVXPY, {Capability.SOC}, solver=solver, config=config).name
+        delta, status, is_global, objective, used = _max_performance_conic(game, backend, config, aggregate)
     elif form == "vertices":
         if name != "max_performance":
             raise ModelError("formulation 'vertices' applies to max_performance only")
@@ -153,14 +159,6 @@ def bargain(game: FineTuningGame, solution: str, *, formulation: str | None = No
                              details, backend)
 
 
-def _conic_requires(name: str, variant: str) -> set[Capability]:
-    if name == "utilitarian":
-        return {Capability.CONVEX_QP}
-    if name == "nash" and variant in ("conic", "log"):
-        return {Capability.EXP_CONE, Capability.SOC}
-    return {Capability.SOC}
-
-
 def _vector(name: str, values: Sequence[float] | None, size: int, default: float, positive: bool = False):
     if values is None:
         return tuple([default] * size)
@@ -174,74 +172,16 @@ def _vector(name: str, values: Sequence[float] | None, size: int, default: float
 
 
 # ------------------------------------------------------------------------------------------------ conic
-def _conic(game: FineTuningGame, name: str, form: str, solver: str, config: SolveConfig, weights, disagreement,
-           aggregate: str):
-    if form in ("log", "geo_mean") and name != "nash":
-        raise ModelError(f"formulation 'conic:{form}' is a form of the Nash program; {name!r} uses 'conic'")
-    if name == "utilitarian":
-        problem, delta = conic.utilitarian_problem(game)
-        requires = {Capability.CONVEX_QP}
-    elif name == "max_performance":
-        problem, delta = performance.performance_problem(game, aggregate)
-        requires = {Capability.SOC}
-    elif name == "nash":
-        if any(d < 0 for d in disagreement):
-            raise ModelError("the conic Nash program needs a disagreement point >= 0; use 'single_level'")
-        problem, delta = nash.nash_problem(game, "log" if form == "conic" else form, weights, disagreement)
-        requires = {Capability.EXP_CONE, Capability.SOC} if form in ("conic", "log") else {Capability.SOC}
-    else:
-        if any(disagreement):
-            raise ModelError(f"the conic {name} program needs the disagreement point 0; use 'single_level'")
-        if name == "egalitarian":
-            problem, delta = kalai_smorodinsky.egalitarian_problem(game)
-        elif name in ("generalist_optimal", "specialist_optimal"):
-            problem, delta = kalai_smorodinsky.one_sided_problem(game, "G" if name == "generalist_optimal" else "D")
-        else:
-            ideal = [_conic_ideal(game, p, solver, config) for p in ("G", "D")]
-            problem, delta = kalai_smorodinsky.kalai_smorodinsky_problem(game, *ideal)
-        requires = {Capability.SOC}
-    result = solve(problem, requires=requires, solver=solver, config=config, convex=True,
-                   formulation=f"bargaining {name}: conic:{form}")
-    result.raise_for_status()
-    value = np.atleast_1d(delta.value).astype(float)
-    # sharpen a flat interior-point optimum on its first-order condition (log U_G, log U_D are concave in δ)
-    if name == "nash" and game.n == 1:
-        value[0], _ = nash.polish(game, float(value[0]), weights, disagreement)
-    elif name == "utilitarian":
-        value = np.array(conic.polish_utilitarian(game, value))
-    elif name == "egalitarian" and game.n == 1:
-        value[0] = nash.polish_egalitarian(game, float(value[0]))
-    elif name in ("generalist_optimal", "specialist_optimal"):
-        one_sided = (1.0, 0.0) if name == "generalist_optimal" else (0.0, 1.0)
-        value[0], _ = nash.polish(game, float(value[0]), one_sided, (0.0, 0.0))
-    objective = _objective_value(game, name, value, weights, disagreement)
-    return tuple(value.tolist()), result.status, result.is_global, objective, solver
-
-
-def _conic_ideal(game: FineTuningGame, player: str, solver: str, config: SolveConfig) -> float:
-    problem, _ = kalai_smorodinsky.one_sided_problem(game, player)
+def _max_performance_conic(game: FineTuningGame, solver: str, config: SolveConfig, aggregate: str):
+    """max_performance as a conic program (:mod:`.performance`); the other conic programs are
+    :class:`.parametric.ConicBargainingProgram`."""
+    problem, delta = performance.performance_problem(game, aggregate)
     result = solve(problem, requires={Capability.SOC}, solver=solver, config=config, convex=True,
-                   formulation=f"bargaining:ideal:{player}")
+                   formulation="bargaining max_performance: conic")
     result.raise_for_status()
-    return float(problem.value) ** 2
-
-
-def _objective_value(game: FineTuningGame, name: str, delta, weights, disagreement) -> float:
-    eq = exact_equilibrium(game, delta)
-    us = np.array([eq.U_G, *eq.U_D])
-    d = np.array(disagreement)
-    if name == "utilitarian":
-        return float(us.sum())
-    if name == "nash":
-        gains = us - d
-        return float(np.sum(np.array(weights) * np.log(gains))) if np.all(gains > 0) else -math.inf
-    if name == "generalist_optimal":
-        return float(us[0])
-    if name == "specialist_optimal":
-        return float(us[1:].sum())
-    if name == "max_performance":
-        return float(np.mean(eq.alpha))
-    return float(np.min(us - d))
+    value = tuple(np.atleast_1d(delta.value).astype(float).tolist())
+    objective = objective_value(game, "max_performance", value, (), ())
+    return value, result.status, result.is_global, objective, solver
 
 
 # ------------------------------------------------------------------------------------------------ single level
@@ -260,7 +200,7 @@ def _single_level(game: FineTuningGame, name: str, solver: str, config: SolveCon
                                   aggregate=aggregate)
     sol = single_level.solve_single_level(game, crit, solver=solver, config=config)
     sol.result.raise_for_status()
-    objective = _objective_value(game, name, sol.delta, weights, disagreement)
+    objective = objective_value(game, name, sol.delta, weights, disagreement)
     return sol.delta, sol.result.status, sol.result.is_global, objective, solver
 
 

@@ -36,8 +36,10 @@ def solve_equilibrium(game: FineTuningGame, delta: float | Sequence[float], form
     form = parse_formulation(formulation, FORMULATIONS, source="solve_equilibrium(formulation=...)")
     if form.kind == "kkt":
         from .kkt import solve_kkt
+        from .parametric import solve_in_scope
 
-        return solve_kkt(game, delta, encoding=form.encoding, **options)
+        reused = solve_in_scope(game, delta, form.encoding, options)  # inside reuse_programs(): a re-solve
+        return reused if reused is not None else solve_kkt(game, delta, encoding=form.encoding, **options)
     unknown = sorted(set(options) - {"config", "solver"})
     if unknown:
         raise OptionError(f"solve_equilibrium: formulation {str(form)!r} takes no option(s) {', '.join(unknown)}; "

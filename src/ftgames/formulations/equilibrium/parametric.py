@@ -31,7 +31,7 @@ from ...models.costs import ModelError
 from ...models.fine_tuning import FineTuningGame
 from ...models.outcomes import Equilibrium
 from ...solvers import SolveConfig
-from ..parametric import ParametricProgram
+from ..parametric import ParametricProgram, program_scope
 from .kkt import MAX_SPECIALISTS, build_bilevel, equilibrium_of
 
 ENCODINGS = ("sos1", "indicator", "product")
@@ -100,3 +100,26 @@ class EquilibriumProgram(ParametricProgram):
         first = self.solves == 0  # the model's build is charged to the first solve, like the reformulation's
         return equilibrium_of(self.game, self._values["delta"], self.bilevel_model, result, self.encoding,
                               self._model_time if first else 0.0)
+
+
+def solve_in_scope(game: FineTuningGame, delta: float | Sequence[float], encoding: str,
+                   options: dict[str, Any]) -> Equilibrium | None:
+    """Inside :func:`ftgames.formulations.parametric.reuse_programs`, the KKT equilibrium at δ from the scope's
+    program for this game, encoding, solver and options (built on first use); None outside a scope or where no
+    parametric program applies (the caller then builds afresh and raises its own errors)."""
+    from ..bilevel.encodings import encoding_module
+
+    scope = program_scope()
+    if scope is None or encoding not in ENCODINGS or game.n > MAX_SPECIALISTS or game.has_entry_decisions:
+        return None
+    valid = {"solver", "config", "polish", "certificate_solver", "tolerance", *encoding_module(encoding).OPTIONS}
+    if not set(options) <= valid:
+        return None
+    delta = game.check_delta(delta)
+    kept = {k: v for k, v in options.items() if k not in ("solver", "config", "polish")}
+    key = ("equilibrium", game, encoding, options.get("solver"), repr(options.get("config")),
+           options.get("polish", True), repr(sorted(kept.items())))
+    program = scope.get(key, lambda: EquilibriumProgram(game, delta, encoding=encoding, solver=options.get("solver"),
+                                                        config=options.get("config"),
+                                                        polish=options.get("polish", True), **kept))
+    return program.update(delta=delta).solve()
