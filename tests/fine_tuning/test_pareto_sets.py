@@ -180,3 +180,22 @@ def test_described_not_boxed() -> None:
     assert described["sampled"] == 11**3 and 0 < described["pareto_optimal_samples"] < 11**3
     for component in described["components"]:
         assert set(component) == {"samples", "projections"} and len(component["projections"]) == 3
+
+
+def test_figures_two_and_three_specialists(tmp_path) -> None:
+    """Two specialists: ``ftgames solve --plot`` adds <stem>-pareto.png (the set in the δ plane, the frontier in
+    utility space); three: frontier slices; one or four specialists are refused by the figure function."""
+    from ftgames.cli import main
+    from ftgames.plots.fine_tuning import plot_pareto
+
+    game_file = tmp_path / "two.toml"
+    game_file.write_text('game = "fine_tuning"\n[generalist]\ncost = 1.0\n[[specialists]]\ncost = 1.0\n'
+                         '[[specialists]]\ncost = 2.0\nrevenue = 2.0\n[bargaining]\ndelta = [0.5, 0.5]\n')
+    assert main(["solve", str(game_file), "--plot", str(tmp_path / "two.png")]) == 0
+    assert (tmp_path / "two-pareto.png").stat().st_size > 0
+    three = FineTuningGame.quadratic(1.0, [1.0, 1.0, 1.0], [1.0, 2.0, 3.0])
+    outcome = {"fixed": {"delta": [0.5] * 3, "U_G": 4.0, "U_D": [1.0, 1.0, 1.0]}}
+    path = plot_pareto(pareto_set(three, points_per_axis=11), str(tmp_path / "three.png"), outcome)
+    assert (tmp_path / "three.png").stat().st_size > 0 and path.endswith("three.png")
+    with pytest.raises(ValueError, match="two or three"):
+        plot_pareto(pareto_set(FineTuningGame.quadratic(1.0, [2.0])), str(tmp_path / "one.png"))

@@ -295,9 +295,11 @@ def _pareto_lines(report: dict[str, Any]) -> list[str]:
 
 
 def plot(file: GameFile, report: dict[str, Any], path: str) -> list[str]:
-    """Utility frontier with every outcome marked (``path``) and the regime map of one specialist
-    (``<stem>-regimes.png``)."""
-    from ..plots.fine_tuning import plot_frontier, plot_regime_map, regime_path
+    """Utility frontier with every outcome marked (``path``), the regime map of one specialist
+    (``<stem>-regimes.png``) and, for two or three specialists, the Pareto set (``<stem>-pareto.png``: the set in
+    the δ plane and the frontier in utility space; or frontier slices at levels of U_G)."""
+    from ..formulations.bargaining import pareto_set
+    from ..plots.fine_tuning import pareto_path, plot_frontier, plot_pareto, plot_regime_map, regime_path
 
     game = parse_game(file)
     options = _table(file, "plot")
@@ -307,7 +309,14 @@ def plot(file: GameFile, report: dict[str, Any], path: str) -> list[str]:
         plot_regime_map(game, second, **options)
     except (ModelError, ValueError) as exc:
         raise _error(file, "plot", str(exc)) from None
-    return [path, second]
+    paths = [path, second]
+    if game.n in (2, 3):
+        try:
+            pareto = pareto_set(game)
+        except ModelError:  # beyond the sampled grid's limit: the report says "not computed"
+            return paths
+        paths.append(plot_pareto(pareto, pareto_path(path), report.get("outcomes")))
+    return paths
 
 
 class FineTuningFrontEnd(FrontEnd):

@@ -1,5 +1,6 @@
-"""Figures of the fine-tuning game: the utility frontier over δ with the bargaining outcomes marked, and the regime
-map (contribute / free-ride / abstain) of one specialist over two parameters."""
+"""Figures of the fine-tuning game: the utility frontier over δ with the bargaining outcomes marked, the Pareto set
+of two or three specialists (the set in the δ plane and the frontier in utility space; utility-space slices), and
+the regime map (contribute / free-ride / abstain) of one specialist over two parameters."""
 
 from __future__ import annotations
 
@@ -19,6 +20,84 @@ REGIME_CODES = {"contribute": 0, "free-ride": 1, "abstain": 2}
 def regime_path(path: str) -> str:
     p = Path(path)
     return str(p.with_name(f"{p.stem}-regimes{p.suffix or '.png'}"))
+
+
+def pareto_path(path: str) -> str:
+    p = Path(path)
+    return str(p.with_name(f"{p.stem}-pareto{p.suffix or '.png'}"))
+
+
+def plot_pareto(pareto: Any, path: str, outcomes: dict[str, Any] | None = None, slices: int = 3) -> str:
+    """The Pareto set of a :class:`~ftgames.formulations.bargaining.ParetoSet`.  Two specialists: the set in the
+    δ plane (sample points by component; dominated samples grey) beside the frontier in utility space (U_D1 against
+    U_D2, coloured by U_G).  Three specialists: ``slices`` slices of the frontier at quantiles of U_G (the
+    Pareto-optimal samples within 4 % of U_G's range of the level: U_D1 against U_D2, coloured by U_D3).  Outcomes
+    (the report's) are marked, each in the slice nearest its U_G.  The title says whether the set is sampled."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    n = pareto.n
+    if n not in (2, 3):
+        raise ValueError(f"the Pareto-set figure is drawn for two or three specialists, got {n}")
+    outcomes = outcomes or {}
+    markers = "os^vD<>ph*"
+    utils = pareto.sample_utilities
+    mask = pareto.pareto_mask
+    label = "sampled" if not pareto.exact else "exact"
+    if n == 2:
+        fig, (left, right) = plt.subplots(1, 2, figsize=(11.5, 4.8))
+        left.scatter(pareto.sample[~mask, 0], pareto.sample[~mask, 1], s=2, color="0.85", label="dominated")
+        colours = plt.get_cmap("tab10")
+        for number, comp in enumerate(pareto.components[:10]):
+            left.scatter(comp.points[:, 0], comp.points[:, 1], s=3, color=colours(number),
+                         label=f"component {number + 1} ({comp.size:,} samples)")
+        for j, (name, out) in enumerate(outcomes.items()):
+            left.scatter(*out["delta"][:2], s=70, marker=markers[j % len(markers)], color="k", zorder=5,
+                         label=name)
+        left.set_xlabel("δ1 (G's share of domain 1)")
+        left.set_ylabel("δ2 (G's share of domain 2)")
+        left.set_xlim(-0.02, 1.02)
+        left.set_ylim(-0.02, 1.02)
+        left.set_title(f"Pareto set of δ ({label}: {len(pareto.sample):,} δ)")
+        left.legend(fontsize=7, loc="best")
+        art = right.scatter(utils[mask, 1], utils[mask, 2], c=utils[mask, 0], s=4, cmap="viridis")
+        fig.colorbar(art, ax=right, label="U_G")
+        for j, (name, out) in enumerate(outcomes.items()):
+            right.scatter(out["U_D"][0], out["U_D"][1], s=70, marker=markers[j % len(markers)], color="tab:red",
+                          edgecolor="k", zorder=5, label=name)
+        right.set_xlabel("U_D1")
+        right.set_ylabel("U_D2")
+        right.set_title("Frontier in utility space (Pareto-optimal samples)")
+        if outcomes:
+            right.legend(fontsize=7)
+    else:
+        fig, axes = plt.subplots(1, slices, figsize=(4.4 * slices, 4.4), squeeze=False)
+        u_g = utils[mask, 0]
+        levels = np.quantile(u_g, np.linspace(0.0, 1.0, slices + 2)[1:-1])
+        width = 0.04 * float(np.ptp(u_g) or 1.0)
+        nearest = {name: int(np.argmin(np.abs(levels - out["U_G"]))) for name, out in outcomes.items()}
+        for number, ax in enumerate(axes[0]):
+            level = levels[number]
+            band = mask & (np.abs(utils[:, 0] - level) <= width)
+            art = ax.scatter(utils[band, 1], utils[band, 2], c=utils[band, 3], s=6, cmap="viridis")
+            fig.colorbar(art, ax=ax, label="U_D3")
+            for j, (name, out) in enumerate(outcomes.items()):
+                if nearest[name] == number:
+                    ax.scatter(out["U_D"][0], out["U_D"][1], s=70, marker=markers[j % len(markers)],
+                               color="tab:red", edgecolor="k", zorder=5, label=f"{name} (U_G = {out['U_G']:.3g})")
+            ax.set_xlabel("U_D1")
+            ax.set_ylabel("U_D2")
+            ax.set_title(f"U_G = {level:.3g} ± {width:.2g}", fontsize=9)
+            if ax.get_legend_handles_labels()[0]:
+                ax.legend(fontsize=7)
+        fig.suptitle(f"Frontier slices at levels of U_G ({label} Pareto set: {int(mask.sum()):,} of "
+                     f"{len(pareto.sample):,} δ)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
 
 
 def plot_frontier(game: FineTuningGame, report: dict[str, Any], path: str, samples: int = 801) -> str:
