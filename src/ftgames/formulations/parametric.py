@@ -140,10 +140,12 @@ _SCOPE: ContextVar[ProgramCache | None] = ContextVar("ftgames_reuse_programs", d
 
 
 @contextmanager
-def reuse_programs(enabled: bool = True, size: int = 8) -> Iterator[ProgramCache | None]:
+def reuse_programs(enabled: bool = True, size: int = 8,
+                   cache: ProgramCache | None = None) -> Iterator[ProgramCache | None]:
     """A scope in which formulations re-solve the parametric programs they built earlier in it (see the module's
-    docstring); ``enabled=False`` opens a scope that builds afresh (so a caller can switch re-solving off)."""
-    token = _SCOPE.set(ProgramCache(size) if enabled else None)
+    docstring); ``enabled=False`` opens a scope that builds afresh (so a caller can switch re-solving off).  ``cache``
+    continues an earlier scope's programs (a sweep worker keeps one cache across its chunks)."""
+    token = _SCOPE.set((cache if cache is not None else ProgramCache(size)) if enabled else None)
     try:
         yield _SCOPE.get()
     finally:

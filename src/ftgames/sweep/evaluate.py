@@ -2,8 +2,9 @@
 
 A front end may offer ``solve_batch(file, points, request) -> list[dict]`` (one flat row of scalars per point,
 solved in bulk); otherwise each point is solved with ``solve`` on a copy of the file with the point's values set,
-and its report (outcomes and game extras) is flattened into one row.  Points are evaluated inside one
-``reuse_programs`` scope per chunk, so numerical formulations re-solve one built program (``--no-reuse``: off).
+and its report (outcomes and game extras) is flattened into one row.  Points are evaluated inside a
+``reuse_programs`` scope with one cache per worker process, so numerical formulations re-solve one built program per
+worker (``--no-reuse``: off).
 """
 
 from __future__ import annotations
@@ -81,13 +82,26 @@ def point_file(task: ChunkTask, point: dict[str, float]) -> GameFile:
 def evaluate_chunk(task: ChunkTask) -> list[dict[str, Any]]:
     """Rows for the chunk's points, in the chunk's order; each row starts with the point number and its values.
 
-    With ``task.reuse`` the chunk is evaluated inside one :func:`ftgames.formulations.parametric.reuse_programs`
-    scope: a numerical formulation with a parametric program (KKT equilibria, conic bargaining) builds it at the
-    chunk's first point and re-solves it, with the new point's data written into its parameters, at the others."""
+    With ``task.reuse`` the chunk is evaluated inside a :func:`ftgames.formulations.parametric.reuse_programs`
+    scope whose cache the worker process keeps across its chunks: a numerical formulation with a parametric program
+    (KKT equilibria, conic bargaining) builds it once per worker and re-solves it, with the new point's data written
+    into its parameters, at every other point."""
     from ..formulations.parametric import reuse_programs
 
-    with reuse_programs(enabled=task.reuse):
+    with reuse_programs(enabled=task.reuse, cache=worker_cache() if task.reuse else None):
         return _evaluate(task)
+
+
+_WORKER_CACHE: list[Any] = []  # this process's ProgramCache, created by its first chunk
+
+
+def worker_cache() -> Any:
+    """The programs this process built for earlier chunks (at most 8, least recently used dropped first)."""
+    if not _WORKER_CACHE:
+        from ..formulations.parametric import ProgramCache
+
+        _WORKER_CACHE.append(ProgramCache())
+    return _WORKER_CACHE[0]
 
 
 def _evaluate(task: ChunkTask) -> list[dict[str, Any]]:
