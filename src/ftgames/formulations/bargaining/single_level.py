@@ -171,7 +171,8 @@ def variable_count(game: FineTuningGame) -> int:
 def solve_single_level(game: FineTuningGame, crit: Criterion, *, solver: str = "ipopt",
                        config: SolveConfig | None = None, seed: int = 0, polish: bool = True) -> SingleLevelSolution:
     """Solve the single-level program; Ipopt runs ``config.starts`` starts (the first at δ = 1/2) and keeps the best
-    locally optimal one; a global solver (SCIP) runs once, its answer then polished by Ipopt (``polish``)."""
+    locally optimal one; a global solver (SCIP) runs once, its answer then polished by Ipopt (``polish``).  The
+    program is built once and re-solved from each start."""
     config = config or SolveConfig()
     multistart = solver == "ipopt"
     starts = config.starts if multistart else 1
@@ -179,10 +180,14 @@ def solve_single_level(game: FineTuningGame, crit: Criterion, *, solver: str = "
     best: SolveResult | None = None
     best_delta: tuple[float, ...] = ()
     converged = 0
+    # one program for every start: each start restores the values the program was built with, then sets its own
+    m = build_equilibrium_model(game, complementarity="inequality" if multistart else "equality")
+    crit.attach(m)
+    built = [(v, v.value) for v in m.component_data_objects(pyo.Var, descend_into=True)]
     for s in range(starts):
         start = np.full(game.n, 0.5) if s == 0 else rng.uniform(0.02, 0.98, game.n)
-        m = build_equilibrium_model(game, complementarity="inequality" if multistart else "equality")
-        crit.attach(m)
+        for v, value in built:
+            v.set_value(value, skip_validation=True)
         _initialize(m, game, start)
         result = solve(m, requires=crit.requires, solver=solver, config=config,
                        formulation=f"single_level:{crit.name}")
