@@ -146,32 +146,75 @@ SUITE = Suite("parametric", "parametric re-solves vs fresh builds vs closed form
 
 
 def main(sizes: list[int]) -> None:
-    """Print time per re-solve (ms) for every row at each size, and the fresh ÷ parametric ratio."""
-    rows = [("equilibrium δ sweep", "closed_form", partial(run_equilibrium, mode="closed_form", options=None)),
-            ("equilibrium δ sweep", "kkt:sos1 fresh", partial(run_equilibrium, mode="fresh", options=None)),
-            ("equilibrium δ sweep", "kkt:sos1 parametric", partial(run_equilibrium, mode="parametric", options=None)),
-            ("equilibrium δ sweep", "kkt:sos1 fresh, nlp off", partial(run_equilibrium, mode="fresh",
-                                                                       options=NLP_OFF)),
-            ("equilibrium δ sweep", "kkt:sos1 parametric, nlp off", partial(run_equilibrium, mode="parametric",
-                                                                            options=NLP_OFF)),
-            ("Nash c1 sweep", "closed_form", partial(run_nash, mode="closed_form")),
-            ("Nash c1 sweep", "conic:log fresh", partial(run_nash, mode="fresh")),
-            ("Nash c1 sweep", "conic:log parametric", partial(run_nash, mode="parametric"))]
-    references = {"equilibrium δ sweep": equilibrium_reference, "Nash c1 sweep": nash_reference}
-    for _, _, run in rows:  # imports and first-call set-up out of the timings
-        run(1, time_limit=60.0)
+    """Print time per re-solve (ms) at each size.  The modes of an instance are interleaved point by point (fresh,
+    parametric, ... at the same parameter value, in turn), so a busy machine slows them alike; each program's build
+    is inside its mode's total.  Every answer is checked against the closed form and must be certified global."""
+    from ftgames.formulations.bargaining import bargain
+    from ftgames.formulations.bargaining.parametric import ConicBargainingProgram
+    from ftgames.formulations.equilibrium import solve_equilibrium
+    from ftgames.formulations.equilibrium.parametric import EquilibriumProgram
+    from ftgames.models import FineTuningGame
+    from ftgames.solvers import SolveConfig
+
+    game = FineTuningGame.quadratic(C0, [C1])
+    plain, nlp_off = SolveConfig(), SolveConfig(options=NLP_OFF)
+
+    def equilibrium_modes(d: float, programs: dict) -> dict:
+        def param(key: str, config: SolveConfig):
+            def run():
+                if key not in programs:
+                    programs[key] = EquilibriumProgram(game, encoding="sos1", solver="scip", config=config)
+                return programs[key].update(delta=[d]).solve()
+            return run
+        return {"closed_form": lambda: solve_equilibrium(game, [d]),
+                "kkt:sos1 fresh": lambda: solve_equilibrium(game, [d], formulation="kkt:sos1", solver="scip"),
+                "kkt:sos1 parametric": param("p", plain),
+                "kkt:sos1 fresh, SCIP nlp/disable": lambda: solve_equilibrium(
+                    game, [d], formulation="kkt:sos1", solver="scip", config=nlp_off),
+                "kkt:sos1 parametric, SCIP nlp/disable": param("q", nlp_off)}
+
+    def nash_modes(c: float, programs: dict) -> dict:
+        def param():
+            if "p" not in programs:
+                programs["p"] = ConicBargainingProgram(FineTuningGame.quadratic(C0, [C1]), "nash", form="log")
+            return programs["p"].update(costs=[c]).solve()
+        return {"closed_form": lambda: nash_share(C0, c),
+                "conic:log fresh": lambda: bargain(FineTuningGame.quadratic(C0, [c]), "nash", formulation="conic:log"),
+                "conic:log parametric": param}
+
+    def check_equilibrium(value, d):
+        exact = d * d / (4 * C0) + d * (1 - d) / (2 * C1)
+        return abs(value.U_G - exact) <= 1e-7 and value.certificate.level == "global"
+
+    def check_nash(value, c):
+        exact = nash_share(C0, c)
+        share = value if isinstance(value, float) else value.delta[0]
+        return abs(share - exact) <= 1e-7 and (isinstance(value, float) or value.is_global)
+
+    instances = [("equilibrium δ sweep", deltas, equilibrium_modes, check_equilibrium),
+                 ("Nash c1 sweep", costs, nash_modes, check_nash)]
+    for _, values, modes, _ in instances:  # imports and first-call set-up out of the timings
+        for run in modes(float(values(1)[0]), {}).values():
+            run()
     print("| instance | formulation | " + " | ".join(f"{n} re-solves" for n in sizes) + " |")
     print("|---|---|" + "---:|" * len(sizes))
-    for instance, name, run in rows:
-        cells = []
+    for instance, values, modes, check in instances:
+        table: dict[str, list[str]] = {}
         for n in sizes:
-            t0 = time.perf_counter()
-            out = run(n, time_limit=60.0)
-            per = (time.perf_counter() - t0) / n
-            ref = references[instance](n)
-            ok = abs(out.objective - ref) <= 1e-7 * max(1.0, abs(ref)) and out.certificate == "global"
-            cells.append(f"{per * 1e3:.3g} ms" + ("" if ok else f" (wrong: {out.objective} vs {ref})"))
-        print(f"| {instance} | {name} | " + " | ".join(cells) + " |", flush=True)
+            programs: dict = {}
+            spent: dict[str, float] = {}
+            wrong: dict[str, int] = {}
+            for v in values(n):
+                for name, run in modes(float(v), programs).items():
+                    t0 = time.perf_counter()
+                    out = run()
+                    spent[name] = spent.get(name, 0.0) + time.perf_counter() - t0
+                    wrong[name] = wrong.get(name, 0) + (not check(out, float(v)))
+            for name, total in spent.items():
+                cell = f"{total / n * 1e3:.3g} ms" + (f" ({wrong[name]} wrong)" if wrong[name] else "")
+                table.setdefault(name, []).append(cell)
+        for name, cells in table.items():
+            print(f"| {instance} | {name} | " + " | ".join(cells) + " |", flush=True)
 
 
 if __name__ == "__main__":
