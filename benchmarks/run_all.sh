@@ -9,6 +9,8 @@ FTGAMES=${FTGAMES:-.venv/bin/ftgames}
 for suite in persistent bargaining bilevel_catalogue safety_regulation fine_tuning; do
   "$FTGAMES" bench "$suite" --out "$OUT/$suite" --time-limit 10 --repeats 3 --quiet "$@"
 done
+# the scaling families: one run per size (the series themselves show the growth)
+"$FTGAMES" bench bilevel_scaling --out "$OUT/bilevel_scaling" --time-limit 10 --repeats 1 --quiet "$@"
 # the executors suite compares wall times of whole sweeps: one run each is enough
 "$FTGAMES" bench sweep_executors --out "$OUT/sweep_executors" --time-limit 60 --repeats 1 --quiet "$@"
 .venv/bin/python -m ftgames.bench.combine "$OUT"

@@ -1,5 +1,5 @@
 """Combine the ``results.json`` of several ``ftgames bench`` output folders into one ``report.md``, and redraw each
-suite's plots (time against size, performance profile) next to it.
+suite's plots (time against size, performance profile) in the suite's folder.
 
     python -m ftgames.bench.combine benchmarks/results
 """
@@ -17,13 +17,14 @@ def combine(folder: Path) -> Path:
     """Rows of every ``<folder>/*/results.json`` → ``<folder>/report.md`` (one section per suite)."""
     rows = []
     for path in sorted(folder.glob("*/results.json")):
-        rows += read_results(path)[0]  # old files: a bare list of rows
+        suite_rows = read_results(path)[0]  # old files: a bare list of rows
+        plot_time_vs_size(suite_rows, path.parent)  # each suite's plots beside its results, in today's style
+        plot_profiles(suite_rows, path.parent)
+        rows += suite_rows
     if not rows:
         raise FileNotFoundError(f"{folder}: no */results.json")
     out = folder / "report.md"
     out.write_text(markdown(rows, "Benchmark results (all suites)"))
-    plot_time_vs_size(rows, folder)
-    plot_profiles(rows, folder)
     return out
 
 
