@@ -177,7 +177,7 @@ def test_described_not_boxed() -> None:
     game = FineTuningGame.quadratic(1.0, [1.0, 1.0, 1.0], [1.0, 2.0, 3.0])
     described = pareto_set(game, points_per_axis=11).to_dict()
     assert described["exact"] is False and described["membership"].startswith("exact")
-    assert described["sampled"] == 11**3 and 0 < described["pareto_optimal_samples"] < 11**3
+    assert described["sampled"] == 11**3 and 0 < described["nondominated_samples"] < 11**3
     for component in described["components"]:
         assert set(component) == {"samples", "projections"} and len(component["projections"]) == 3
 

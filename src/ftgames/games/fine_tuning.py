@@ -204,7 +204,7 @@ def pareto_set_report(game: FineTuningGame) -> dict[str, Any]:
                            "projections": None}}
     described = pareto.to_dict()
     extra = {key: described[key] for key in ("exact", "membership", "resolution", "sampled",
-                                             "pareto_optimal_samples", "projections")}
+                                             "nondominated_samples", "projections")}
     if game.n == 1:
         return {"components": pareto.intervals(), "method": f"{pareto.method} (resolution {pareto.resolution:.1e})",
                 "pareto": extra}
@@ -283,7 +283,7 @@ def _pareto_lines(report: dict[str, Any]) -> list[str]:
         for number, c in enumerate(pareto, start=1):
             where = "; ".join(f"δ{i + 1} ∈ {union(p)}" for i, p in enumerate(c["projections"]))
             lines.append(f"  component {number}: {c['samples']:,} of {c['of']:,} sampled δ "
-                         f"({100 * c['samples'] / c['of']:.0f} %); projections {where}")
+                         f"({100 * c['samples'] / c['of']:.0f} %) dominated by no other sample; projections {where}")
     else:
         lines = [f"Pareto set of δ: {report.get('pareto_method', '')}"]
     if pareto:

@@ -189,7 +189,7 @@ class ParetoSet:
 
     @property
     def points(self) -> np.ndarray:
-        """The sample points found Pareto optimal (no other sample point dominates them)."""
+        """The sample points no other sample point dominates (after the edge refinement, when there was one)."""
         return self.sample[self.pareto_mask]
 
     def intervals(self) -> list[list[float]]:
@@ -214,7 +214,7 @@ class ParetoSet:
         """JSON description: the components (projections and sample counts), the method, and whether it is exact."""
         return {"method": self.method, "exact": self.exact, "membership": self.membership_method,
                 "resolution": self.resolution, "sampled": int(len(self.sample)),
-                "pareto_optimal_samples": int(self.pareto_mask.sum()),
+                "nondominated_samples": int(self.pareto_mask.sum()),
                 "projections": [[list(iv) for iv in p] for p in self.projections()],
                 "components": [{"samples": c.size, "projections": [[list(iv) for iv in p] for p in c.projections]}
                                for c in self.components]}
