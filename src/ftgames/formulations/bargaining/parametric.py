@@ -22,7 +22,7 @@ when the program is built).  Weights and the disagreement point are part of the 
 form's sum and the ``geo_mean`` form's exponents are constants, and d = 0 and d > 0 are different programs), so they
 are given when it is built.  The shape of each program, with K = r²/(4 c0 c1), S = c0 + c1 and ρ = √(K S):
 
-    √U_G = geo_mean(ρ δ,  ρ (c1 δ + 2 c0 (1 − δ))/S)        √U_D = geo_mean(ρ (1 − δ),  ρ (2 c1 δ + c0 (1 − δ))/S)
+    √U_G = geo_mean(ρ δ,  ρ ((c1 − 2 c0) δ + 2 c0)/S)        √U_D = geo_mean(ρ (1 − δ),  ρ ((2 c1 − c0) δ + c0)/S)
     utilitarian (n):  max  ℓᵀδ − (qᵀδ)² − Σ w_i δ_i² + Σ w_i,   ℓ = R r/(2 c0 M),  q = r/(2 √(c0 M)),  w = r²/(4 c M)
 
 (M: the surplus's magnitude, for conditioning, as in :func:`.conic.utilitarian_problem`); each coefficient is a
@@ -61,23 +61,24 @@ def conic_requires(name: str, variant: str) -> set[Capability]:
 
 class _OneSpecialist:
     """δ, the coefficients of the two utilities' hypographs (one parameter vector), and √U_G, √U_D as DPP
-    expressions.  The coefficients are ρ; U_G's second factor (c1 δ + 2 c0 (1 − δ))/S as (per δ, per 1 − δ);
-    U_D's (2 c1 δ + c0 (1 − δ))/S likewise; then those four times ρ."""
+    expressions.  The coefficients are ρ; U_G's second factor (c1 δ + 2 c0 (1 − δ))/S as slope and intercept in δ;
+    U_D's (2 c1 δ + c0 (1 − δ))/S likewise; then those four times ρ.  (Slope and intercept rather than the weights
+    of δ and 1 − δ: Clarabel stopped "inaccurate" on 1 of 1,000 games of the latter, on none of the former.)"""
 
     def __init__(self) -> None:
         self.delta = delta = cp.Variable(name="delta")
-        self.coefficients = p = cp.Parameter(9, nonneg=True, name="coefficients")
-        self.gain_g = p[1] * delta + p[2] * (1 - delta)
-        self.gain_d = p[3] * delta + p[4] * (1 - delta)
-        self.sqrt_ug = cp.geo_mean(cp.hstack([p[0] * delta, p[5] * delta + p[6] * (1 - delta)]))
-        self.sqrt_ud = cp.geo_mean(cp.hstack([p[0] * (1 - delta), p[7] * delta + p[8] * (1 - delta)]))
+        self.coefficients = p = cp.Parameter(9, name="coefficients")
+        self.gain_g = p[1] * delta + p[2]
+        self.gain_d = p[3] * delta + p[4]
+        self.sqrt_ug = cp.geo_mean(cp.hstack([p[0] * delta, p[5] * delta + p[6]]))
+        self.sqrt_ud = cp.geo_mean(cp.hstack([p[0] * (1 - delta), p[7] * delta + p[8]]))
         self.rows = [delta >= 0, delta <= 1]
 
     def set(self, c0: float, c1: float, r: float) -> None:
         k = r * r / (4.0 * c0 * c1)
         scale = c0 + c1
         rho = math.sqrt(k * scale)
-        factors = np.array([c1, 2 * c0, 2 * c1, c0]) / scale
+        factors = np.array([c1 - 2 * c0, 2 * c0, 2 * c1 - c0, c0]) / scale
         self.coefficients.value = np.concatenate([[rho], factors, rho * factors])
 
 
