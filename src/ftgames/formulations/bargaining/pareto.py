@@ -16,8 +16,10 @@ decisions G's investment is α0 = A(S), S = Σ_j δ_j r_j, and
 
 with Δ_j decreasing in δ_j.  So on a box lo ≤ δ' ≤ hi every utility has an upper bound from the box's corners:
 U_Di ≤ (1 − lo_i) r_i A(Σ r hi) + H_i(lo_i) and U_G ≤ Ψ(Σ r hi) + Σ hi_j r_j Δ_j(lo_j) (U_Di itself is not monotone
-in δ_i: its own share also raises S); the bounds tighten linearly with the box.  A branch and bound over boxes of
-[0, 1]^n then decides the domination program
+in δ_i: its own share also raises S); the bounds tighten linearly with the box.  Without marginal costs and with
+every k_i ≥ 2 the mean-value bound U_j(centre) + Σ_i (w_i/2) max|∂_i U_j| (interval arithmetic on monotone factors)
+is also taken, which tightens quadratically near a stationary point.  A branch and bound over boxes of [0, 1]^n
+then decides the domination program
 
     is there δ' with U_j(δ') ≥ u_j for every player j and Σ_j (U_j(δ') − u_j) > tol ?      (u = U(δ))
 
@@ -111,6 +113,51 @@ class _Closed:
         u_g = self.psi(s) + np.sum(delta * self.r * self.increment(delta), axis=1)
         u_d = (1.0 - delta) * self.r * self.alpha0(s)[:, None] + self.own(delta)
         return np.column_stack([u_g, u_d])
+
+    @property
+    def smooth(self) -> bool:
+        """No marginal cost and every k_i ≥ 2: the partial derivatives below are monotone in each factor."""
+        return bool(np.all(self.b == 0.0) and np.all(self.k >= 2.0))
+
+    def slope(self, s: np.ndarray) -> np.ndarray:
+        """A'(S) (infinite at S = 0 when k0 > 2)."""
+        q = 1.0 / (self.k0 - 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return q * (self.k0 * self.c0) ** (-q) * np.maximum(s, 0.0) ** (q - 1.0)
+
+    def taylor_upper(self, lo: np.ndarray, hi: np.ndarray, at_centre: np.ndarray) -> np.ndarray:
+        """(B, n + 1) second upper bound by the mean-value theorem, U_j(δ') ≤ U_j(c) + Σ_i (w_i/2) max|∂_i U_j| over
+        the box (c its centre, w its widths): every partial derivative is a sum of products of factors monotone in
+        δ_i or in S, so interval arithmetic bounds it.  Near a stationary point the derivatives are O(w) and the
+        bound O(w²), where the corner bound above is O(w).  Requires :attr:`smooth`."""
+        r, k = self.r, self.k
+        p = 1.0 / (k - 1.0)
+        big_k = (k * self.c) ** (-p)
+        s_lo, s_hi = (lo @ r)[:, None], (hi @ r)[:, None]
+        a_lo, a_hi = self.alpha0(s_lo), self.alpha0(s_hi)
+        d_lo, d_hi = self.slope(s_lo), self.slope(s_hi)
+        d_min, d_max = (np.minimum(d_lo, d_hi), np.maximum(d_lo, d_hi))
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            def g1(x: np.ndarray) -> np.ndarray:  # d/dδ of δ r Δ(δ): decreasing (concave) for k ≥ 2, b = 0
+                m = (1.0 - x) * r
+                return r * big_k * m ** (p - 1.0) * (m - p * x * r)
+
+            inc_lo, inc_hi = self.increment(lo), self.increment(hi)  # Δ(lo) ≥ Δ(hi)
+            half = 0.5 * (hi - lo)
+            # G: ∂_i U_G = r_i A(S) + g_i'(δ_i)
+            g_low, g_high = r * a_lo + g1(hi), r * a_hi + g1(lo)
+            out = [at_centre[:, 0] + np.sum(half * np.maximum(np.abs(g_low), np.abs(g_high)), axis=1)]
+            n = len(r)
+            for i in range(n):
+                # j ≠ i: (1 − δ_i) r_i r_j A'(S) ≥ 0;  j = i: −r_i A(S) + (1 − δ_i) r_i² A'(S) − r_i Δ_i(δ_i)
+                cross_high = (1.0 - lo[:, i:i + 1]) * r[i] * r * d_max
+                own_low = (-r[i] * a_hi[:, 0] + (1.0 - hi[:, i]) * r[i] ** 2 * d_min[:, 0] - r[i] * inc_lo[:, i])
+                own_high = (-r[i] * a_lo[:, 0] + (1.0 - lo[:, i]) * r[i] ** 2 * d_max[:, 0] - r[i] * inc_hi[:, i])
+                size = np.abs(cross_high)
+                size[:, i] = np.maximum(np.abs(own_low), np.abs(own_high))
+                out.append(at_centre[:, i + 1] + np.sum(half * size, axis=1))
+            bound = np.column_stack(out)
+        return np.where(np.isnan(bound), np.inf, bound)
 
     def upper(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """(B, n + 1) upper bounds of every utility over the boxes lo ≤ δ ≤ hi."""
@@ -274,7 +321,7 @@ def dominated_by_search(game: FineTuningGame, delta: Sequence[float], *, toleran
 
 
 def search_many(game: FineTuningGame, deltas: np.ndarray, *, tolerance: float = TOLERANCE,
-                max_boxes: int = MAX_BOXES) -> list[Membership]:
+                max_boxes: int = MAX_BOXES, second_order: bool = True) -> list[Membership]:
     """:func:`dominated_by_search` at every row of ``deltas`` at once (the boxes of all queries in one batch per
     level of the branch and bound; ``max_boxes`` per query)."""
     reason = exact_test_applies(game)
@@ -287,8 +334,9 @@ def search_many(game: FineTuningGame, deltas: np.ndarray, *, tolerance: float = 
     u_all = closed.utilities(points)
     scale = utility_scale(game)
     tol = tolerance * scale
-    slack = 1e-13 * scale  # rounding of the closed forms: a witness may fall short of u by this much
+    slack = 1e-13 * scale  # rounding of the bounds: a box is kept unless its bound is below u by more than this
     corners = np.array(np.meshgrid(*[[0.0, 1.0]] * n, indexing="ij")).reshape(n, -1).T  # (2^n, n)
+    smooth = closed.smooth and second_order
     verdict = np.zeros(q, dtype=int)  # 0 open, 1 member (certified), -1 dominated, 2 budget reached
     witness = np.full((q, n), np.nan)
     used = np.zeros(q, dtype=np.int64)
@@ -299,7 +347,7 @@ def search_many(game: FineTuningGame, deltas: np.ndarray, *, tolerance: float = 
         centre = 0.5 * (lo + hi)
         gain = closed.utilities(centre) - u
         total = np.sum(gain, axis=1)
-        good = np.all(gain >= -slack, axis=1) & (total > tol)
+        good = np.all(gain >= 0.0, axis=1) & (total > tol)  # a witness: no player worse, as computed
         if good.any():
             rows = np.flatnonzero(good)
             rows = rows[np.argsort(-total[rows], kind="stable")]
@@ -307,10 +355,13 @@ def search_many(game: FineTuningGame, deltas: np.ndarray, *, tolerance: float = 
             picked = centre[rows[first]]
             check_a = equilibrium_table(game, points[who]).utilities  # independent re-evaluation
             check_b = equilibrium_table(game, picked).utilities
-            ok = np.all(check_b >= check_a - slack, axis=1) & (np.sum(check_b - check_a, axis=1) > tol)
+            ok = np.all(check_b >= check_a, axis=1) & (np.sum(check_b - check_a, axis=1) > tol)
             verdict[who[ok]] = -1
             witness[who[ok]] = picked[ok]
-        bound = closed.upper(lo, hi) - u
+        bound = closed.upper(lo, hi)
+        if smooth:
+            bound = np.minimum(bound, closed.taylor_upper(lo, hi, gain + u))
+        bound -= u
         alive = (verdict[owner] == 0) & np.all(bound >= -slack, axis=1) & (np.sum(bound, axis=1) > tol)
         lo, hi, owner = lo[alive], hi[alive], owner[alive]
         over = (used + np.bincount(owner, minlength=q) * 2**n > max_boxes) & (verdict == 0)
