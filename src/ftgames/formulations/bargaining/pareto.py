@@ -382,7 +382,7 @@ def search_many(game: FineTuningGame, deltas: np.ndarray, *, tolerance: float = 
         if verdict[j] == -1:
             out.append(Membership(key, False, True, EXACT_METHOD, tuple(map(float, witness[j])), int(used[j]), tol))
         else:
-            out.append(Membership(key, True, verdict[j] != 2, EXACT_METHOD, None, int(used[j]), tol))
+            out.append(Membership(key, True, bool(verdict[j] != 2), EXACT_METHOD, None, int(used[j]), tol))
     return out
 
 
