@@ -58,5 +58,5 @@ def register(subparsers: Any) -> None:
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.add_argument("--no-reuse", action="store_true",
                    help="build every point's program afresh (default: a numerical formulation builds its program "
-                        "once per chunk and re-solves it with each point's data)")
+                        "once per worker and re-solves it with each point's data)")
     p.set_defaults(func=cmd_sweep)
