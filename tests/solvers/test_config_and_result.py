@@ -144,3 +144,21 @@ def test_branch_and_bound_statistics_are_reported_where_the_backend_gives_them()
         assert result.stats["dual_bound"] == pytest.approx(best, abs=1e-5)
         assert result.stats["gap"] == pytest.approx(0.0, abs=1e-6)
         assert result.stats["nodes"] >= 1 and result.stats["iterations"] >= 0
+
+
+def test_quiet_scip_sends_native_output_nowhere_and_restores_the_streams(capfd) -> None:
+    """Native writes during a quiet SCIP solve (e.g. SoPlex's GMP warnings, which bypass SCIP's message handler and
+    could fill Pyomo's capture pipe) go to /dev/null; stdout and stderr work again afterwards."""
+    import os
+
+    from ftgames.solvers.scip import _Quiet
+
+    class Noisy:
+        def optimize(self) -> None:
+            os.write(1, b"native stdout\n" * 10000)
+            os.write(2, b"native stderr\n" * 10000)
+
+    _Quiet(Noisy()).optimize()
+    os.write(1, b"after\n")
+    out, err = capfd.readouterr()
+    assert "native" not in out and "native" not in err and out == "after\n"

@@ -284,6 +284,10 @@ def solve_with_pyomo_factory(
     )
 
 
+#: What SCIP (and others) report for "no bound yet": an infinite gap or dual bound is left out, not reported.
+SOLVER_INFINITY = 1e19
+
+
 def _pyomo_stats(backend: Backend, opt: Any, res: Any, model: Any) -> dict[str, float]:
     """The dual bound from Pyomo's results (the upper bound when maximizing, the lower when minimizing) and whatever
     the backend reads from its solver object; nothing a backend fails to report is invented."""
@@ -295,11 +299,10 @@ def _pyomo_stats(backend: Backend, opt: Any, res: Any, model: Any) -> dict[str, 
     except (AttributeError, TypeError, ValueError, IndexError):
         pass
     try:
-        stats.update({k: float(v) for k, v in backend.solver_stats(opt).items() if v is not None
-                      and math.isfinite(float(v))})
+        stats.update({k: float(v) for k, v in backend.solver_stats(opt).items() if v is not None})
     except Exception:  # noqa: BLE001 - statistics are best effort; a solver object without them is not an error
         pass
-    return stats
+    return {k: v for k, v in stats.items() if math.isfinite(v) and abs(v) < SOLVER_INFINITY}
 
 
 # ----------------------------------------------------------------------------------------------- CVXPY driver
