@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import io
 import math
+import os
+import sys
 import time
-from contextlib import nullcontext, redirect_stdout
+from contextlib import contextmanager, nullcontext, redirect_stdout
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -76,6 +78,26 @@ class Backend:
 
     def solve_cvxpy(self, problem: Any, config: SolveConfig, *, convex: bool, formulation: str) -> SolveResult:
         raise NotImplementedError(f"{self.name} has no CVXPY interface")
+
+
+@contextmanager
+def native_output_silenced():
+    """Point the process's stdout and stderr (file descriptors 1 and 2) at /dev/null for the block: what a native
+    library prints there (HiGHS's banner when a ``Highs`` object is made, SoPlex's warnings past SCIP's message
+    handler) can then neither corrupt ``--json`` output nor fill a capture pipe and block a solve."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = (os.dup(1), os.dup(2))
+    sink = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(sink, 1)
+        os.dup2(sink, 2)
+        yield
+    finally:
+        os.dup2(saved[0], 1)
+        os.dup2(saved[1], 2)
+        for fd in (*saved, sink):
+            os.close(fd)
 
 
 def _capture(enabled: bool):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .base import Availability, Backend, solve_with_cvxpy, solve_with_pyomo_factory
+from .base import Availability, Backend, native_output_silenced, solve_with_cvxpy, solve_with_pyomo_factory
 from .capabilities import Capability as C, Layer
 from .result import SolveResult
 
@@ -87,7 +87,8 @@ class PersistentLP:
         def finite(value: float | None, default: float) -> float:
             return default if value is None or not np.isfinite(value) else float(value)
 
-        self._highs = highspy.Highs()
+        with native_output_silenced():  # highspy prints its banner to stdout when a Highs object is made
+            self._highs = highspy.Highs()
         self._highs.setOptionValue("output_flag", False)
         if time_limit is not None:
             self._highs.setOptionValue("time_limit", float(time_limit))

@@ -3,10 +3,9 @@ optimality by spatial branch and bound.  Pyomo ``scip_direct``, CVXPY ``SCIP``."
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
-from .base import Availability, Backend, solve_with_cvxpy, solve_with_pyomo_factory
+from .base import Availability, Backend, native_output_silenced, solve_with_cvxpy, solve_with_pyomo_factory
 from .capabilities import Capability as C, Layer
 from .result import SolveResult
 
@@ -97,20 +96,11 @@ class _Quiet:
         self._model.hideOutput(True)
 
     def optimize(self) -> None:
-        """Solve with the process's stdout and stderr pointed at /dev/null: what bypasses SCIP's message handler
-        (SoPlex's "cannot set feasibility tolerance ... without GMP", printed thousands of times on some nonconvex
-        programs) then cannot fill Pyomo's capture pipe and block the solve."""
-        saved = (os.dup(1), os.dup(2))
-        sink = os.open(os.devnull, os.O_WRONLY)
-        try:
-            os.dup2(sink, 1)
-            os.dup2(sink, 2)
+        """Solve with native output silenced: what bypasses SCIP's message handler (SoPlex's "cannot set feasibility
+        tolerance ... without GMP", printed thousands of times on some nonconvex programs) then cannot fill Pyomo's
+        capture pipe and block the solve."""
+        with native_output_silenced():
             self._model.optimize()
-        finally:
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            for fd in (*saved, sink):
-                os.close(fd)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._model, name)
