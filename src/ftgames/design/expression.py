@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
+from ..io.gamefile import dotted_name
 
 #: Comparisons on numbers allow this absolute tolerance (``U_G >= 0.2`` keeps 0.2 − 1e-9).
 TOLERANCE = 1e-9
@@ -32,19 +33,6 @@ _COMPARISONS = (ast.GtE, ast.LtE, ast.Gt, ast.Lt, ast.Eq)
 
 class DesignError(InputError):
     """A design problem is malformed: a flag, a key, a bound or an expression (the message names it)."""
-
-
-def dotted_name(node: ast.AST) -> str | None:
-    """``regulation.theta_D`` / ``regulation.theta_D[0]`` written as a Python expression, back to the key."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = dotted_name(node.value)
-        return None if base is None else f"{base}.{node.attr}"
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, int):
-        base = dotted_name(node.value)
-        return None if base is None else f"{base}[{node.slice.value}]"
-    return None
 
 
 @dataclass(frozen=True)

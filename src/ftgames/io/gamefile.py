@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import tomllib
 from dataclasses import dataclass
@@ -104,3 +105,17 @@ def set_dotted(data: dict[str, Any], key: str, value: Any, error: type[Exception
     """Set ``a.b[1].c[0][1]`` (any depth of indices) in place, for sweeps and overrides; the key must exist."""
     container, last = _walk(data, key, error)
     container[last] = value
+
+
+def dotted_name(node: ast.AST) -> str | None:
+    """A key path written as a Python expression (``regulation.theta_D``, ``specialists[0].cost``: a name, attributes
+    and integer subscripts) back to the key; None for anything else."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = dotted_name(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, int):
+        base = dotted_name(node.value)
+        return None if base is None else f"{base}[{node.slice.value}]"
+    return None

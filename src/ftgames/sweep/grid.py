@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ..io.gamefile import dotted_name
 from .params import ParameterAxis, SweepError
 
 #: Comparisons are made with this absolute tolerance, so that ``a >= b`` holds when linspaces of different lengths
@@ -40,19 +41,6 @@ def _compare(op: ast.cmpop, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     if isinstance(op, ast.NotEq):
         return np.abs(left - right) > tol
     raise SweepError(f"unsupported comparison {type(op).__name__}")
-
-
-def _dotted_name(node: ast.AST) -> str | None:
-    """``regulation.theta_D`` / ``specialists[0].cost`` written as a Python expression, back to the key."""
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        base = _dotted_name(node.value)
-        return None if base is None else f"{base}.{node.attr}"
-    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant) and isinstance(node.slice.value, int):
-        base = _dotted_name(node.value)
-        return None if base is None else f"{base}[{node.slice.value}]"
-    return None
 
 
 @dataclass(frozen=True)
@@ -84,7 +72,7 @@ class Constraint:
         return result
 
     def _eval(self, node: ast.AST, cols: dict[str, np.ndarray]) -> Any:
-        name = _dotted_name(node)
+        name = dotted_name(node)
         if name is not None:
             if name not in cols:
                 raise SweepError(f"--where {self.text!r}: {name!r} is not a swept parameter; swept: {', '.join(cols)}")
