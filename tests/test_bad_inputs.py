@@ -188,3 +188,17 @@ def test_sweep_bad_param(tmp_path: Path, capsys: pytest.CaptureFixture[str], par
     argv = ["sweep", str(EXAMPLES / "openness_linear.toml"), "--param", param, "--executor", "serial",
             "--no-progress", "--out", str(tmp_path / "out")]
     _check(*_run(argv, capsys), words)
+
+
+def test_a_reader_that_leaves_early_gets_no_error_message() -> None:
+    """`ftgames solve ... --json | head`: the closed pipe stops the command quietly (no 'Broken pipe' error line)."""
+    import subprocess
+    import sys
+
+    command = [str(Path(sys.executable).with_name("ftgames")), "solve", str(EXAMPLES / "safety_backfiring.toml"),
+               "--json"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # the reader leaves before the report is written: writing it meets a closed pipe
+    err = process.stderr.read()
+    process.wait(timeout=120)
+    assert b"error" not in err and b"Traceback" not in err and process.returncode in (0, 1)

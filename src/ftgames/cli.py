@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
 
@@ -148,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     except (FtgamesError, ValueError) as exc:
         print(f"ftgames: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader left (`ftgames solve ... | head`): stop quietly, as Python's docs advise
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when stdout is flushed
+        return 1
     except OSError as exc:  # a path the library did not check itself: name it
         path = exc.filename if exc.filename is not None else getattr(args, "file", None)
         print(f"ftgames: error: {path}: {exc.strerror or exc}" if path else f"ftgames: error: {exc}",
