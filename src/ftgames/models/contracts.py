@@ -46,8 +46,24 @@ def _in_range(name: str, value: Any, low: float, high: float, why: str = "") -> 
     return float(value)
 
 
+class NamedFamily:
+    """A named family with parameters ``PARAMS`` (the contracts here and the openness model's terms): its values and
+    a one-line description."""
+
+    family: ClassVar[str] = ""
+    formula: ClassVar[str] = ""
+    PARAMS: ClassVar[dict[str, Any]] = {}
+
+    def params(self) -> dict[str, float]:
+        return {name: float(getattr(self, name)) for name in self.PARAMS}
+
+    def describe(self) -> str:
+        values = ", ".join(f"{k}={v:g}" for k, v in self.params().items())
+        return f"{self.family}: {self.formula}" + (f" with {values}" if values else "")
+
+
 @dataclass(frozen=True)
-class ConstantShare:
+class ConstantShare(NamedFamily):
     """δ = ℓ."""
 
     family: ClassVar[str] = "constant"
@@ -65,13 +81,6 @@ class ConstantShare:
     def generalist_revenue(self, omega: Any, alpha0: float, alpha1: Any, level: Any, revenue: Any,
                            ops: Any = None) -> Any:
         return level * (revenue(alpha1) if ops is None else revenue(alpha1, ops=ops))
-
-    def params(self) -> dict[str, float]:
-        return {name: float(getattr(self, name)) for name in self.PARAMS}
-
-    def describe(self) -> str:
-        values = ", ".join(f"{k}={v:g}" for k, v in self.params().items())
-        return f"{self.family}: {self.formula}" + (f" with {values}" if values else "")
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from ..errors import InputError
-from .contracts import CONTRACTS, ConstantShare, CustomContract
+from .contracts import CONTRACTS, ConstantShare, CustomContract, NamedFamily
 from .outcomes import Certificate, Level
 
 NUMPY_OPS = SimpleNamespace(exp=np.exp, log=np.log)
@@ -72,7 +72,7 @@ MAX_STEP = 1e100
 
 # ----------------------------------------------------------------------------------------------------- terms
 @dataclass(frozen=True)
-class Term:
+class Term(NamedFamily):
     """Base of the named families.  ``PARAMS`` maps each parameter to (default, low, high, low_open, high_open)."""
 
     kind: ClassVar[str] = ""
@@ -90,13 +90,6 @@ class Term:
             if low == 0.0 and low_open and value < MIN_SCALE:
                 raise ParameterError(f"{self.kind}.{name} must be at least {MIN_SCALE:g} (a positive scale; below "
                                      f"it investments overflow), got {value:g}", f"{self.kind}.{name}")
-
-    def params(self) -> dict[str, float]:
-        return {name: float(getattr(self, name)) for name in self.PARAMS}
-
-    def describe(self) -> str:
-        values = ", ".join(f"{k}={v:g}" for k, v in self.params().items())
-        return f"{self.family}: {self.formula}" + (f" with {values}" if values else "")
 
 
 @dataclass(frozen=True)
