@@ -56,7 +56,7 @@ FILE_CASES = [
     ("ft-unknown-solution", fine_tuning(bargaining='solutions = ["best"]'), [], ["bargaining.solutions"]),
     ("ft-unknown-key", fine_tuning(extra="colour = 1\n"), [], ["specialists[0].colour", "unknown key"]),
     ("ft-no-specialists", 'game = "fine_tuning"\n[generalist]\ncost = 1\n', [], ["specialists"]),
-    ("ft-2000-refusal-format", fine_tuning(2000, bargaining='solutions = ["nash"]'), [],
+    ("ft-2000-refusal-format", fine_tuning(2000, extra="exponent = 1.5\n", bargaining='solutions = ["nash"]'), [],
      ["bargaining.solutions", "at most 200 specialists"]),
     ("ft-2000-single-level-flag", fine_tuning(2000, bargaining='solutions = ["nash"]'),
      ["--formulation", "single_level"], ["--formulation", "at most 200 specialists"]),

@@ -6,6 +6,7 @@ import json
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ftgames.cli import main
@@ -70,12 +71,14 @@ def test_three_specialists(capsys) -> None:
     assert report["outcomes"]["utilitarian"]["delta"] == pytest.approx([1, 5 / 6, 5 / 9], abs=1e-7)
     assert report["outcomes"]["nash"]["delta"] == pytest.approx([0.13993, 0.52902, 0.65425], abs=1e-5)
     assert len(report["outcomes"]["nash"]["regimes"]) == 3
-    # the README's demo: every solution certified global (SCIP single-level); KS agrees with the decomposition
+    # the README's demo: every solution certified global by its default formulation
     assert {name: out["certificate"]["level"] for name, out in report["outcomes"].items()} == dict.fromkeys(
         ["nash", "kalai_smorodinsky", "egalitarian", "utilitarian", "max_performance"], "global")
     assert report["outcomes"]["egalitarian"]["delta"] == pytest.approx([0.0, 0.5, 2 / 3], abs=1e-6)
     assert report["outcomes"]["kalai_smorodinsky"]["delta"] == pytest.approx([0.295908, 0.408108, 0.493876],
                                                                               abs=2e-5)
+    assert {report["outcomes"][name]["stages"][0]["formulation"]
+            for name in ("nash", "kalai_smorodinsky", "egalitarian")} == {"decomposition"}
 
 
 def test_table_output(capsys) -> None:
@@ -135,3 +138,16 @@ def test_plot_writes_frontier_and_regime_map(tmp_path, capsys) -> None:
     target = tmp_path / "one.png"
     assert main(["solve", ONE, "--plot", str(target)]) == 0
     assert target.stat().st_size > 0 and (tmp_path / "one-regimes.png").stat().st_size > 0
+
+
+def test_two_thousand_specialists_nash_is_certified_by_default(tmp_path, capsys) -> None:
+    rng = np.random.default_rng(2000)
+    text = 'game = "fine_tuning"\nexponent = 2\n[generalist]\ncost = 1.0\n'
+    for cost, revenue in zip(rng.uniform(0.5, 2.0, 2000), rng.uniform(0.5, 2.0, 2000), strict=True):
+        text += f"[[specialists]]\ncost = {cost:.4f}\nrevenue = {revenue:.4f}\n"
+    path = _write(tmp_path, text + '[bargaining]\nsolutions = ["nash"]\n')
+    nash = _json(capsys, path)["outcomes"]["nash"]
+    assert nash["certificate"]["level"] == "global" and nash["stages"][0]["formulation"] == "decomposition"
+    assert len(nash["delta"]) == 2000 and all(0.0 <= d <= 1.0 for d in nash["delta"])
+    # the reported objective is the Nash criterion of the reported utilities
+    assert nash["objective"] == pytest.approx(math.log(nash["U_G"]) + sum(math.log(u) for u in nash["U_D"]), rel=1e-12)

@@ -134,3 +134,87 @@ def test_equilibrium_of_many_specialists_is_certified_by_its_first_order_checks(
     assert eq.certificate.level == "global" and "first-order" in eq.certificate.checks["check"]
     s = 0.5 * np.linspace(0.5, 1.5, n).sum()
     assert eq.alpha0 == pytest.approx(s / 2.0, rel=1e-12)
+
+
+def criterion(solution: str, utilities: np.ndarray, disagreement: np.ndarray, weights: np.ndarray) -> float:
+    gains = utilities - disagreement
+    if solution == "nash":  # a gain within rounding of 0 (a specialist held at its entry threshold) counts as none
+        return float(np.sum(weights * np.log(gains))) if np.all(gains > 1e-12) else -np.inf
+    return float(gains.min())
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("solution", ["nash", "egalitarian", "kalai_smorodinsky"])
+def test_second_order_bounds_agree_with_scip_single_level(seed: int, solution: str) -> None:
+    """Nash (random weights), egalitarian and Kalai–Smorodinsky (random disagreement points) against SCIP's global
+    single-level program: same δ, same criterion, both certified."""
+    rng = np.random.default_rng(1300 + seed)
+    n = 2 + seed % 2
+    game = random_game(rng, n, (2.0, 3.0, 2.5, 2.0)[seed])
+    kw: dict = {"disagreement": list(np.round(rng.uniform(0.0, 0.05, n + 1), 3))}
+    if solution == "nash":
+        kw["weights"] = list(np.round(rng.uniform(0.5, 2.0, n + 1), 3))
+    ours = bargain(game, solution, **kw)
+    scip = bargain(game, solution, formulation="single_level", solver="scip", **kw)
+    assert ours.formulation == "decomposition" and ours.certified and scip.certified
+    assert ours.objective == pytest.approx(scip.objective, rel=1e-7, abs=1e-8)
+    assert np.allclose(ours.delta, scip.delta, atol=1e-4)
+
+
+@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("solution", ["nash", "egalitarian"])
+def test_with_entry_costs_no_grid_point_beats_the_certified_bargain(seed: int, solution: str) -> None:
+    """Entry costs: the search runs in the regime where everyone takes part; a dense grid of exact equilibria
+    (every regime) finds nothing better, and the answer is within the grid's resolution of its best point."""
+    rng = np.random.default_rng(1400 + seed)
+    game = FineTuningGame.polynomial(round(rng.uniform(0.3, 3.0), 3), np.round(rng.uniform(0.3, 3.0, 2), 3),
+                                     np.round(rng.uniform(0.3, 3.0, 2), 3), exponent=(2.0, 3.0, 2.0)[seed],
+                                     entry_cost=np.round(rng.uniform(0.0, 0.2, 2), 3))
+    out = bargain(game, solution)
+    axis = np.linspace(0.0, 1.0, 161)
+    zero, ones = np.zeros(3), np.ones(3)
+    best = -np.inf
+    for x, y in itertools.product(axis, axis):
+        eq = equilibrium_arrays(game, np.array([x, y]))
+        best = max(best, criterion(solution, np.array([eq.utility_generalist, *eq.utility_specialists]), zero, ones))
+    if out.formulation == "frontier":  # the search proved that no δ gives everyone a positive gain
+        assert "no δ gives every player" in out.details["why_not_global"] and best == -np.inf
+        return
+    assert out.formulation == "decomposition" and out.certified
+    assert out.objective >= best - 1e-9
+    assert out.objective <= best + 1e-2 * max(1.0, abs(best))
+
+
+def test_no_bargain_with_positive_gains_falls_back_with_the_reason() -> None:
+    """A specialist whose entry cost exceeds anything it can earn: no δ gives everyone a positive gain, which the
+    search proves; the default falls back to the sampled frontier and says why, the named formulation refuses."""
+    game = FineTuningGame.quadratic(2.5, [1.5, 2.3], [1.0, 0.3], entry_cost=[0.0, 0.29])
+    out = bargain(game, "nash")
+    assert out.formulation == "frontier" and not out.certified
+    assert "no δ gives every player" in out.details["why_not_global"]
+    with pytest.raises(ModelError, match="no δ gives every player"):
+        bargain(game, "nash", formulation="decomposition")
+
+
+@pytest.mark.parametrize("solution", ["nash", "egalitarian", "kalai_smorodinsky"])
+def test_fifty_specialists_are_certified_by_default(solution: str) -> None:
+    rng = np.random.default_rng(1500)
+    game = random_game(rng, 50, 2.0)
+    out = bargain(game, solution)
+    assert out.formulation == "decomposition" and out.certified and out.certificate.level == "global"
+    assert out.details["gap"] <= 1e-8 * max(1.0, abs(out.details["bound"]))
+    # no single-share perturbation of the answer does better (a necessary condition of the certified optimum)
+    base = np.array(out.delta)
+    d, w = np.zeros(51), np.ones(51)
+    for i in range(0, 50, 7):
+        for step in (-1e-3, 1e-3):
+            trial = base.copy()
+            trial[i] = np.clip(trial[i] + step, 0.0, 1.0)
+            eq = equilibrium_arrays(game, trial)
+            us = np.array([eq.utility_generalist, *eq.utility_specialists])
+            if solution == "kalai_smorodinsky":
+                ideal = np.array(out.details["ideal"])
+                value = float(np.min(us / ideal))
+                assert value <= out.details["normalized_gain"] + 1e-9
+            else:
+                assert criterion(solution, us, d, w) <= out.objective + 1e-9

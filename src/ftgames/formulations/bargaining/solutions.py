@@ -16,10 +16,11 @@ formulation            what it solves                                           
                        (linear revenue, k_i ≥ 2, b_i = 0; :mod:`.decomposition`)             the gap closes
 =====================  ====================================================================  =====================
 
-The default for n ≥ 2 is ``decomposition`` for the solutions whose search closes at the root (utilitarian with
-non-quadratic costs, generalist_optimal); for Nash, egalitarian and Kalai–Smorodinsky its bounds are first order in
-the interval width and the search closes slowly (hundreds to thousands of nodes), so it is available by name but not
-the default.
+The default for n ≥ 2 is ``decomposition`` wherever it applies (:func:`.decomposition.why_not` says where not):
+its bounds are second order in the interval width near the optimum, so the search closes in about a hundred
+nodes of O(n) work each (Nash, egalitarian, Kalai–Smorodinsky at n = 1,000 in seconds; ``benchmarks/
+many_specialists.py``).  Elsewhere SCIP's single-level program while small, then Ipopt (local) or the sampled
+frontier, with the reason no certificate is given.
 """
 
 from __future__ import annotations
@@ -44,8 +45,8 @@ SOLUTIONS = ("utilitarian", "nash", "egalitarian", "kalai_smorodinsky", "max_per
              "specialist_optimal")
 ALIASES = {"vertical_monopoly": "utilitarian"}
 FORMULATIONS = ("conic", "conic:log", "conic:geo_mean", "vertices", "single_level", "frontier", "decomposition")
-#: Solutions for which the decomposition's bounds are exact or second order (it closes at the root): its default.
-DECOMPOSITION_DEFAULT = ("utilitarian", "generalist_optimal")
+#: Solutions for which the decomposition is the default for n ≥ 2 (where it applies).
+DECOMPOSITION_DEFAULT = ("utilitarian", "generalist_optimal", "nash", "egalitarian", "kalai_smorodinsky")
 
 
 def canonical(solution: str) -> str:
@@ -97,6 +98,18 @@ def bargain(game: FineTuningGame, solution: str, *, formulation: str | None = No
                if formulation is not None else choose_formulation(game, name, disagreement, weights))
     backend = None
     details: dict[str, Any] = {"weights": list(weights), "disagreement": list(disagreement)}
+    found = None
+    if form == "decomposition":
+        reason = decomposition.why_not(game, name, weights, disagreement)
+        if reason is not None:
+            raise ModelError(f"formulation 'decomposition' does not apply: {reason}")
+        found = decomposition.solve(game, name, weights, disagreement)
+        if not found.delta:  # proved on every interval of S: nobody's gain can be positive for all at once
+            why = ("no δ gives every player more than its disagreement point (proved on every interval of the "
+                   "search over S)")
+            if formulation is not None:
+                raise ModelError(f"formulation 'decomposition': {why}; use formulation 'frontier'")
+            form, details["why_not_global"] = "frontier", f"the certified decomposition: {why}"
     if form.startswith("conic") and name != "max_performance":
         # the parametric program built for one solve: the fresh build and the re-solves are one code path; inside
         # reuse_programs() the scope keeps it and later calls only write the new game's data into its parameters
@@ -128,32 +141,30 @@ def bargain(game: FineTuningGame, solution: str, *, formulation: str | None = No
                                  size=single_level.variable_count(game)).name
         delta, status, is_global, objective, used = _single_level(game, name, backend, config, weights,
                                                                   disagreement, aggregate)
-    elif form == "decomposition":
-        reason = decomposition.why_not(game, name, weights, disagreement)
-        if reason is not None:
-            raise ModelError(f"formulation 'decomposition' does not apply: {reason}")
-        found = decomposition.solve(game, name, weights, disagreement)
-        delta, objective, is_global = found.delta, found.value, found.certified
+    elif form == "decomposition" and found is not None:
+        delta, is_global = found.delta, found.certified
+        objective = objective_value(game, name, delta, weights, disagreement)  # the same criterion as elsewhere
         status = Status.OPTIMAL if found.certified else Status.LOCALLY_OPTIMAL
         used = f"branch and bound over S ({found.nodes} nodes, gap {found.gap:.2g})"
         details.update({"nodes": found.nodes, "gap": found.gap, "bound": found.bound,
                         "tolerance": decomposition.TOLERANCE})
-        if found.ideal is not None:
+        if found.ideal is not None:  # Kalai–Smorodinsky: the search maximizes min_j (U_j − d_j)/(ideal_j − d_j)
             details["ideal"] = list(found.ideal)
+            details["normalized_gain"] = found.value
         if found.reason:
             details["why_not_global"] = found.reason
     else:
         delta, objective = _frontier(game, name, weights, disagreement, aggregate, points_per_axis)
         status, is_global, used = Status.LOCALLY_OPTIMAL, False, "sampled+nelder-mead"
-        if game.n >= 2:
+        if game.n >= 2 and "why_not_global" not in details:
             why = decomposition.why_not(game, name, weights, disagreement)
             if why:
                 details["why_not_global"] = f"no certified formulation applies: {why}"
     if form == "single_level" and not is_global and game.n >= 2:
         why = decomposition.why_not(game, name, weights, disagreement)
         details["why_not_global"] = (f"the certified decomposition does not apply: {why}" if why else
-                                     "the decomposition's bounds close slowly for this solution (use "
-                                     "formulation 'decomposition' for a certificate; the default runs Ipopt)")
+                                     "a local solver was asked for; formulation 'decomposition' (the default "
+                                     "here) certifies this bargain")
     eq = exact_equilibrium(game, delta)
     return BargainingOutcome(name, eq, form, used, str(status), is_global, objective, labels_of(eq.delta),
                              details, backend)
