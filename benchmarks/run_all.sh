@@ -11,6 +11,8 @@ for suite in persistent bargaining bilevel_catalogue safety_regulation fine_tuni
 done
 # the scaling families: one run per size (the series themselves show the growth)
 "$FTGAMES" bench bilevel_scaling --out "$OUT/bilevel_scaling" --time-limit 10 --repeats 1 --quiet "$@"
+# many specialists: one run per size (up to 10^6 specialists; the single-level programs get a minute)
+"$FTGAMES" bench many_specialists --out "$OUT/many_specialists" --time-limit 60 --repeats 1 --quiet "$@"
 # the executors suite compares wall times of whole sweeps: one run each is enough
 "$FTGAMES" bench sweep_executors --out "$OUT/sweep_executors" --time-limit 60 --repeats 1 --quiet "$@"
 .venv/bin/python -m ftgames.bench.combine "$OUT"

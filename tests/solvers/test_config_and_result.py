@@ -175,3 +175,24 @@ def test_native_output_is_silenced_and_the_streams_restored(capfd) -> None:
     os.write(1, b"after\n")
     out, err = capfd.readouterr()
     assert "native" not in out and "native" not in err and out == "after\n"
+
+
+def test_highs_quiet_capture_is_scoped_and_keeps_a_requested_log(capfd) -> None:
+    """The stand-in for Pyomo's log capture (no reader threads when nobody reads the log) is installed only during
+    ftgames' own HiGHS solves; with ``log = true`` HiGHS' log is still captured into the result."""
+    import pyomo.environ as pyo
+    from pyomo.contrib.solver.solvers import highs as pyomo_highs
+
+    from ftgames.solvers import Capability, SolveConfig, solve
+
+    before = pyomo_highs.capture_output
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(bounds=(0, 4))
+    m.c = pyo.Constraint(expr=2 * m.x <= 5)
+    m.o = pyo.Objective(expr=m.x, sense=pyo.maximize)
+    quiet = solve(m, requires={Capability.LP}, solver="highs")
+    assert quiet.objective == pytest.approx(2.5) and pyomo_highs.capture_output is before
+    assert "HiGHS" not in capfd.readouterr().out
+    logged = solve(m, requires={Capability.LP}, solver="highs", config=SolveConfig(log=True))
+    assert logged.objective == pytest.approx(2.5) and pyomo_highs.capture_output is before
+    assert "HiGHS" in (logged.log or "")

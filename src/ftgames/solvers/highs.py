@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from .base import Availability, Backend, native_output_silenced, solve_with_cvxpy, solve_with_pyomo_factory
@@ -42,8 +44,9 @@ class HighsBackend(Backend):
         return opts
 
     def solve_pyomo(self, model: Any, config: SolveConfig, *, convex: bool, formulation: str) -> SolveResult:
-        return solve_with_pyomo_factory(self, "highs", model, config, self._options(config),
-                                        convex=convex, formulation=formulation)
+        with quiet_log_capture():
+            return solve_with_pyomo_factory(self, "highs", model, config, self._options(config),
+                                            convex=convex, formulation=formulation)
 
     def persistent_pyomo(self, config: SolveConfig) -> Any:
         """Pyomo's ``highs`` interface is persistent: one object keeps the model and pushes only changes."""
@@ -53,8 +56,9 @@ class HighsBackend(Backend):
 
     def solve_pyomo_persistent(self, opt: Any, model: Any, config: SolveConfig, *, convex: bool,
                                formulation: str) -> SolveResult:
-        return solve_with_pyomo_factory(self, "highs", model, config, self._options(config), convex=convex,
-                                        formulation=formulation, opt=opt)
+        with quiet_log_capture():
+            return solve_with_pyomo_factory(self, "highs", model, config, self._options(config), convex=convex,
+                                            formulation=formulation, opt=opt)
 
     def solver_stats(self, opt: Any) -> dict[str, float]:
         """Branch-and-bound nodes (MIPs), simplex and barrier iterations, and HiGHS' MIP gap (MIPs only)."""
@@ -67,6 +71,42 @@ class HighsBackend(Backend):
     def solve_cvxpy(self, problem: Any, config: SolveConfig, *, convex: bool, formulation: str) -> SolveResult:
         return solve_with_cvxpy(self, "HIGHS", problem, config, self._options(config),
                                 convex=convex, formulation=formulation)
+
+
+@contextmanager
+def quiet_log_capture():
+    """For the block, make Pyomo's HiGHS interface cheap when nobody reads its log.
+
+    ``pyomo.contrib.solver.solvers.highs`` runs every solve inside ``capture_output(TeeStream(log, *tee),
+    capture_fd=True)``, which duplicates descriptors and starts reader threads: about 3 ms a solve, a tenth of a
+    small bilevel solve (three LP/MIP solves).  Where the only stream is the interface's own log buffer (no tee;
+    ftgames also sets ``output_flag`` off), the stand-in points the descriptors at /dev/null instead; with a tee it
+    hands over to Pyomo's capture.  Pyomo's own function is put back after the block (other callers of Pyomo's
+    HiGHS interface are untouched); nothing is replaced if the module no longer has that name."""
+    try:
+        from pyomo.contrib.solver.solvers import highs as module
+    except ImportError:
+        module = None
+    original = getattr(module, "capture_output", None)
+    if original is None:
+        yield
+        return
+
+    @contextmanager
+    def capture_output(output: Any = None, capture_fd: bool = False, **kwargs: Any):
+        streams = getattr(output, "ostreams", None)
+        if kwargs or streams is None or len(streams) != 1 or not isinstance(streams[0], io.StringIO):
+            with original(output=output, capture_fd=capture_fd, **kwargs) as out:
+                yield out
+            return
+        with native_output_silenced():
+            yield output
+
+    module.capture_output = capture_output
+    try:
+        yield
+    finally:
+        module.capture_output = original
 
 
 class PersistentLP:
