@@ -77,11 +77,11 @@ class HighsBackend(Backend):
 def quiet_log_capture():
     """For the block, make Pyomo's HiGHS interface cheap when nobody reads its log.
 
-    ``pyomo.contrib.solver.solvers.highs`` runs every solve inside ``capture_output(TeeStream(log, *tee),
-    capture_fd=True)``, which duplicates descriptors and starts reader threads: about 3 ms a solve, a tenth of a
-    small bilevel solve (three LP/MIP solves).  Where the only stream is the interface's own log buffer (no tee;
-    ftgames also sets ``output_flag`` off), the stand-in points the descriptors at /dev/null instead; with a tee it
-    hands over to Pyomo's capture.  Pyomo's own function is put back after the block (other callers of Pyomo's
+    ``pyomo.contrib.solver.solvers.highs`` runs every model load and every solve inside
+    ``capture_output(TeeStream(*streams), capture_fd=True)``, which duplicates descriptors and starts reader
+    threads: about 3 ms a solve, a tenth of a small bilevel solve (three LP/MIP solves).  Where no one reads the
+    output (no tee; the only stream, if any, is the interface's own log buffer; ftgames also sets ``output_flag``
+    off), the stand-in points the descriptors at /dev/null instead; with a tee it hands over to Pyomo's capture.  Pyomo's own function is put back after the block (other callers of Pyomo's
     HiGHS interface are untouched); nothing is replaced if the module no longer has that name."""
     try:
         from pyomo.contrib.solver.solvers import highs as module
@@ -95,7 +95,7 @@ def quiet_log_capture():
     @contextmanager
     def capture_output(output: Any = None, capture_fd: bool = False, **kwargs: Any):
         streams = getattr(output, "ostreams", None)
-        if kwargs or streams is None or len(streams) != 1 or not isinstance(streams[0], io.StringIO):
+        if kwargs or streams is None or not all(isinstance(stream, io.StringIO) for stream in streams):
             with original(output=output, capture_fd=capture_fd, **kwargs) as out:
                 yield out
             return
