@@ -81,8 +81,9 @@ def quiet_log_capture():
     ``capture_output(TeeStream(*streams), capture_fd=True)``, which duplicates descriptors and starts reader
     threads: about 3 ms a solve, a tenth of a small bilevel solve (three LP/MIP solves).  Where no one reads the
     output (no tee; the only stream, if any, is the interface's own log buffer; ftgames also sets ``output_flag``
-    off), the stand-in points the descriptors at /dev/null instead; with a tee it hands over to Pyomo's capture.  Pyomo's own function is put back after the block (other callers of Pyomo's
-    HiGHS interface are untouched); nothing is replaced if the module no longer has that name."""
+    off), the stand-in points the descriptors at /dev/null instead; with a tee it hands over to Pyomo's capture.
+    Pyomo's own function is put back after the block (other callers of Pyomo's HiGHS interface are untouched);
+    nothing is replaced if the module no longer has that name."""
     try:
         from pyomo.contrib.solver.solvers import highs as module
     except ImportError:
