@@ -218,3 +218,26 @@ def test_fifty_specialists_are_certified_by_default(solution: str) -> None:
                 assert value <= out.details["normalized_gain"] + 1e-9
             else:
                 assert criterion(solution, us, d, w) <= out.objective + 1e-9
+
+
+@pytest.mark.parametrize("solution", ["utilitarian", "generalist_optimal"])
+def test_entry_costs_with_many_specialists_get_a_labelled_local_answer_not_an_error(solution: str) -> None:
+    """Above 12 specialists the sampled frontier cannot be a grid (3^n points): it samples δ at random, adds the
+    decomposition's all-participate answer, and says why nothing is certified; the answer is at least as good as
+    every constant share (among its samples) and as that candidate."""
+    rng = np.random.default_rng(1600)
+    n = 20
+    game = FineTuningGame.quadratic(1.0, np.round(rng.uniform(0.5, 2.0, n), 3), np.round(rng.uniform(0.5, 2.0, n), 3),
+                                    entry_cost=np.round(rng.uniform(0.0, 0.1, n), 3))
+    out = bargain(game, solution)
+    assert out.formulation == "frontier" and not out.certified and "entry" in out.details["why_not_global"]
+
+    def value(delta) -> float:
+        eq = equilibrium_arrays(game, np.asarray(delta, dtype=float))
+        return eq.utility_generalist + (eq.utility_specialists.sum() if solution == "utilitarian" else 0.0)
+
+    assert out.objective == pytest.approx(value(out.delta), rel=1e-12)
+    for share in np.linspace(0.0, 1.0, 21):
+        assert out.objective >= value(np.full(n, share)) - 1e-12
+    candidate = dc.solve(game, solution, [1.0] * (n + 1), [0.0] * (n + 1))
+    assert out.objective >= value(candidate.delta) - 1e-12

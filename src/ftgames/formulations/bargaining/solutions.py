@@ -250,12 +250,24 @@ def criterion_values(name: str, table: frontier.EquilibriumTable, weights, disag
     return (gains / np.maximum(ideal - d, 1e-300)).min(axis=1)
 
 
+#: Above this many specialists the sampled frontier draws random δ (and skips Nelder–Mead, hopeless in that many
+#: dimensions) instead of a grid of at least 3^n points.
+GRID_SPECIALISTS = 12
+#: Random samples of the frontier above GRID_SPECIALISTS: at most this many specialist-evaluations (samples × n).
+RANDOM_SAMPLE_BUDGET = 2_000_000
+
+
 def _frontier(game: FineTuningGame, name: str, weights, disagreement, aggregate: str, points_per_axis: int | None):
     from scipy.optimize import minimize
 
     budget = frontier.MAX_SAMPLE_POINTS if game.linear_revenue else frontier.MAX_PARETO_POINTS_NUMERIC
-    k = frontier.grid_points_per_axis(game.n, points_per_axis, budget, default={1: 2001, 2: 121, 3: 31}.get(game.n, 11))
-    samples = frontier.sample_deltas(game.n, k)
+    if game.n > GRID_SPECIALISTS and points_per_axis is None:
+        samples = _random_samples(game, name, weights, disagreement, budget)
+        k = None
+    else:
+        k = frontier.grid_points_per_axis(game.n, points_per_axis, budget,
+                                          default={1: 2001, 2: 121, 3: 31}.get(game.n, 11))
+        samples = frontier.sample_deltas(game.n, k)
     table = frontier.equilibrium_table(game, samples)
     ideal = None
     if name == "kalai_smorodinsky":
@@ -264,6 +276,8 @@ def _frontier(game: FineTuningGame, name: str, weights, disagreement, aggregate:
     values = criterion_values(name, table, weights, disagreement, aggregate, ideal)
     start = samples[int(np.argmax(values))]
     best_value = float(values.max())
+    if k is None:
+        return tuple(start.tolist()), best_value
 
     def negative(x: np.ndarray) -> float:
         t = frontier.equilibrium_table(game, np.clip(x, 0.0, 1.0)[None, :])
@@ -276,6 +290,25 @@ def _frontier(game: FineTuningGame, name: str, weights, disagreement, aggregate:
     if -res.fun > best_value:
         return tuple(x.tolist()), -float(res.fun)
     return tuple(start.tolist()), best_value
+
+
+def _random_samples(game: FineTuningGame, name: str, weights, disagreement, budget: int) -> np.ndarray:
+    """Seeded uniform δ, the constant shares 0, 0.05, .., 1 and, where the S-decomposition's arithmetic applies
+    (linear revenue, k_i ≥ 2, no marginal costs), its optimum of the same criterion in the regime where every
+    specialist takes part at α0 = A(S) — a candidate only, evaluated like every sample by the exact equilibrium."""
+    count = max(100, min(budget, RANDOM_SAMPLE_BUDGET // game.n))
+    rows = [np.random.default_rng(20261126).uniform(0.0, 1.0, (count, game.n)),
+            np.repeat(np.linspace(0.0, 1.0, 21)[:, None], game.n, axis=1)]
+    a = game.arrays() if game.linear_revenue else None
+    if (a is not None and name in decomposition.COVERED and np.all(a.exponent >= 2.0) and not np.any(a.marginal_cost)
+            and game.n <= decomposition.MAX_SPECIALISTS):
+        try:
+            found = decomposition.solve(game, name, weights, disagreement, max_nodes=200)
+        except (ArithmeticError, ValueError):  # a candidate, not an answer: a failure just leaves it out
+            found = None
+        if found is not None and found.delta:
+            rows.append(np.array([found.delta]))
+    return np.vstack(rows)
 
 
 def _simplex(x: np.ndarray, h: float) -> np.ndarray:
