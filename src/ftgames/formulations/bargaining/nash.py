@@ -1,9 +1,11 @@
 """Nash bargaining over δ:  max Π_j (U_j − d_j)^{w_j}  (weights w, disagreement point d ≥ 0; default w = 1, d = 0).
 
-One specialist, quadratic costs (convex, CVXPY):
+One specialist, quadratic costs (convex, CVXPY)::
+
     ``log``       max Σ_j w_j [log(s_j − √d_j) + log(s_j + √d_j)],  s_j ≤ √U_j (SOC hypograph)  — exponential cone
                   (for d = 0 this is w_j log U_j = w_j (log of two affine factors));
     ``geo_mean``  max geo_mean(s_G − √d_G, s_G + √d_G, s_D − √d_D, s_D + √d_D; weights w)          — SOC only.
+
 (U − d = (√U − √d)(√U + √d): both factors are concave in √U, so the log/geo-mean of them stays concave.)
 """
 
