@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The two commands of the README, with no tool beyond bash, python3 and apt:
 #   bash scripts/dev.sh demo   set everything up, then solve the built-in example games
-#   bash scripts/dev.sh test   set everything up, then run ruff, lint-imports and the test suite (what CI runs)
+#   bash scripts/dev.sh test   set everything up, then run ruff, lint-imports, the strict documentation build and the
+#                              test suite (what CI runs)
 # Every step is idempotent.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,6 +34,7 @@ case "${1:-}" in
     setup
     "$VENV/bin/ruff" check src tests benchmarks
     "$VENV/bin/lint-imports"
+    NO_MKDOCS_2_WARNING=1 "$VENV/bin/mkdocs" build --strict --quiet --site-dir site   # no broken link or reference
     "$VENV/bin/python" -m pytest -q -n 2 --durations=15
     ;;
   *) echo "usage: bash scripts/dev.sh {setup|demo|test}" >&2; exit 2 ;;
