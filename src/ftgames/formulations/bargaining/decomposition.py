@@ -413,16 +413,22 @@ class Problem:
         width near the optimum, where the midpoint's multipliers are nearly optimal for the whole interval); where
         the midpoint admits no bargain, the first-order relaxation bound."""
         fixed = self._nash_fixed(0.5 * (lo + hi), parent)
-        if fixed is None:
-            start = None if parent is None else parent.delta
-            return self._nash(self.dom.alpha0(hi), self.dom.psi(hi), lo, hi, start)
+        if fixed is None:  # no bargain at the midpoint: the bound with the enclosing interval's multipliers (any
+            # λ and μ > 0 give a valid bound), and no primal point
+            seed = parent if parent is not None and parent.mu > 0 else Separable(math.nan, None, 0.0, self._mu0(hi))
+            return Separable(self._nash_bound(lo, hi, seed), None, seed.multiplier, seed.mu)
         fixed.bound = self._nash_bound(lo, hi, fixed)
         return fixed
+
+    def _mu0(self, s: float) -> float:
+        """A starting μ (G's utility multiplier): w_G over G's gain with every share at 1/2."""
+        dom, half = self.dom, np.full(self.game.n, 0.5)
+        return self.weights[0] / max(dom.psi(s) - self.disagreement[0] + float(np.sum(dom.g(half))), 1e-12)
 
     def _nash_fixed(self, s: float, parent: Separable | None) -> Separable | None:
         """The Nash bargain at S = s (a concave program): δ and the multipliers (λ of Σ r δ = s, μ of G's utility)
         by Newton's method on the two dual conditions Σ r δ(λ, μ) = s and μ (U_G − d_G) = w_G, warm-started from
-        ``parent``; the nested one-dimensional searches of :meth:`_nash` when Newton does not converge."""
+        ``parent``; None when it does not converge (the node then has a bound and no primal point)."""
         dom, w_g, r = self.dom, self.weights[0], self.dom.r
         a = dom.alpha0(s)
         base = dom.psi(s) - self.disagreement[0]
@@ -431,7 +437,7 @@ class Problem:
         if cap is None or float(np.sum(r * cap)) < s:
             return None
         zero = np.zeros(self.game.n)
-        x = None if parent is None else np.minimum(parent.delta, cap)
+        x = None if parent is None or parent.delta is None else np.minimum(parent.delta, cap)
         if parent is not None and parent.mu > 0:
             lam, mu = parent.multiplier, parent.mu
         else:  # cold start: μ from δ = 1/2, λ from the coupling alone at that μ
@@ -452,11 +458,17 @@ class Problem:
             return math.hypot(res[0] / max(total, 1e-300), res[1])
 
         x, y, res, f2 = at(lam, mu, x)
-        for _ in range(60):
+        raised = 0
+        for _ in range(100):
             if abs(res[0]) <= 1e-13 * total and abs(res[1]) <= 1e-13:
                 return Separable(math.nan, x, lam, mu)
-            if not math.isfinite(res[1]):
-                break
+            if not math.isfinite(res[1]):  # G gains nothing at these multipliers: more weight on G's utility
+                raised += 1
+                if raised > 40:  # μ up by 4^40 and G still gains nothing: no bargain at this S
+                    return None
+                mu *= 4.0
+                x, y, res, f2 = at(lam, mu, x)
+                continue
             with np.errstate(all="ignore"):
                 q = np.where((x > 0) & (x < cap), 1.0 / f2(x), 0.0)
             q = np.where(np.isfinite(q), q, 0.0)
@@ -478,8 +490,7 @@ class Problem:
                 break
             lam, mu = lam + step * d_lam, mu * math.exp(step * d_nu)
             x, y, res, f2 = trial
-        out = self._nash(a, dom.psi(s), s, s, None if parent is None else parent.delta)
-        return None if out.delta is None else out
+        return None  # Newton did not converge (no bargain at this S, or a degenerate one): no primal point here
 
     def _nash_bound(self, lo: float, hi: float, at: Separable) -> float:
         """Upper bound of the Nash criterion over S ∈ [lo, hi] from any multipliers λ, μ > 0.  For every S,
@@ -494,8 +505,10 @@ class Problem:
         a_lo, a_hi = dom.alpha0(lo), dom.alpha0(hi)
         zero = np.zeros(self.game.n)
         cap_hi = self._cap(a_hi, dd)
-        if cap_hi is None:
+        if cap_hi is None or float(np.sum(r * cap_hi)) < lo:  # some D_i, or the coupling, has no room here
             return -math.inf
+        if dom.psi(hi) + float(np.sum(dom.g(argmax_concave(dom.g1, dom.g2, zero, cap_hi)))) <= self.disagreement[0]:
+            return -math.inf  # G gains nothing on this interval, whatever the shares within the caps
         f, f1, f2 = self._nash_parts(a_hi, mu)
         x = argmax_concave(lambda y: f1(y) - lam * r, f2, zero, cap_hi, at.delta)
         with np.errstate(all="ignore"):
@@ -520,59 +533,6 @@ class Problem:
             return dom.alpha0(s) / ((dom.k0 - 1.0) * s)
 
         return min(slope(lo), slope(hi))
-
-    def _nash(self, a: float, psi: float, s_lo: float, s_hi: float, start) -> Separable:
-        """First-order Nash bound on [s_lo, s_hi] (α0 and Ψ at their largest, a, psi), minimized over λ and μ by
-        nested one-dimensional searches; its primal δ."""
-        dom, w, d = self.dom, self.weights, self.disagreement
-        cap = self._cap(a, d[1:])
-        if cap is None:
-            return Separable(-math.inf, None)
-        w_g = w[0]
-        base = psi - d[0]
-
-        def run(mu: float, x0):
-            f, f1, f2 = self._nash_parts(a, mu)
-            out = separable(dom, f, f1, f2, cap, s_lo, s_hi, x0)
-            if out.delta is None:
-                return out, -math.inf
-            out.bound += w_g * (math.log(w_g / mu) - 1.0) + mu * base
-            level = base + float(np.sum(dom.g(out.delta)))  # U_G − d_G at the primal point
-            return out, level
-
-        # minimise the dual over μ > 0: its derivative is (U_G − d_G)(δ(μ)) − w_G/μ, increasing in μ
-        x0 = start
-        u_start = max(base + float(np.sum(dom.g(np.full(self.game.n, 0.5) if x0 is None else x0))), 1e-12)
-        mu = w_g / u_start
-        best: Separable | None = None
-        lo_mu, hi_mu = None, None
-        for _ in range(60):
-            out, level = run(mu, x0)
-            if out.delta is None:
-                return out
-            x0 = out.delta
-            if best is None or out.bound < best.bound:
-                best = Separable(out.bound, out.delta, out.multiplier, mu)
-            slope = level - w_g / mu
-            if abs(slope) <= 1e-12 * max(1.0, w_g / mu):
-                break
-            if slope < 0:
-                lo_mu = mu
-            else:
-                hi_mu = mu
-            if lo_mu is None:
-                mu /= 4.0
-            elif hi_mu is None:
-                mu = max(mu * 4.0, w_g / max(level, 1e-300))
-            else:
-                if hi_mu - lo_mu <= 1e-14 * hi_mu:
-                    break
-                mu = math.sqrt(lo_mu * hi_mu) if hi_mu / lo_mu > 1.5 else 0.5 * (lo_mu + hi_mu)
-                guess = w_g / max(level, 1e-300)  # the fixed point μ = w_G/(U_G − d_G), kept inside the bracket
-                if lo_mu < guess < hi_mu:
-                    mu = guess
-        assert best is not None
-        return best
 
     def _max_min_node(self, lo: float, hi: float, parent: Separable | None, floor: float) -> Separable:
         """The max-min bound on [lo, hi]: first a proof that the criterion stays below ``floor`` (then the
@@ -720,6 +680,8 @@ class SearchResult:
     certified: bool
     reason: str = ""
     ideal: tuple[float, ...] | None = None
+    #: False when the searched regime (every specialist takes part) may not hold the optimum
+    covers_optimum: bool = True
 
 
 def branch_and_bound(problem: Problem, *, tolerance: float = TOLERANCE, max_nodes: int = MAX_NODES,
@@ -864,4 +826,12 @@ def solve(game: FineTuningGame, solution: str, weights: Sequence[float], disagre
             result.certified = False
             result.reason = f"G's ideal point: {g_best.reason}"
         return result
-    return branch_and_bound(Problem(game, solution, w, d), tolerance=tolerance, max_nodes=max_nodes)
+    result = branch_and_bound(Problem(game, solution, w, d), tolerance=tolerance, max_nodes=max_nodes)
+    if solution == "egalitarian" and game.has_entry_decisions and result.delta and result.value <= 0:
+        # the regime argument needs a positive optimum: with none, an outcome where a specialist abstains (its gain
+        # its outside option minus d_i, at most 0) may beat every outcome where all take part
+        result.certified, result.covers_optimum = False, False
+        result.reason = ("entry costs: the best bargain where every specialist takes part leaves someone no gain "
+                         f"(min gain {result.value:.6g}), so outcomes where a specialist abstains, which the search "
+                         "does not cover, may be better")
+    return result

@@ -104,12 +104,15 @@ def bargain(game: FineTuningGame, solution: str, *, formulation: str | None = No
         if reason is not None:
             raise ModelError(f"formulation 'decomposition' does not apply: {reason}")
         found = decomposition.solve(game, name, weights, disagreement)
-        if not found.delta:  # proved on every interval of S: nobody's gain can be positive for all at once
+        if not found.delta:
             why = ("no δ gives every player more than its disagreement point (proved on every interval of the "
-                   "search over S)")
+                   "search over S)" if found.bound == -math.inf else
+                   f"the search over S found no feasible bargain within {found.nodes} nodes (bound {found.bound:.6g})")
             if formulation is not None:
                 raise ModelError(f"formulation 'decomposition': {why}; use formulation 'frontier'")
             form, details["why_not_global"] = "frontier", f"the certified decomposition: {why}"
+        elif not found.covers_optimum and formulation is None:  # the sampled frontier sees every regime
+            form, details["why_not_global"] = "frontier", f"the certified decomposition: {found.reason}"
     if form.startswith("conic") and name != "max_performance":
         # the parametric program built for one solve: the fresh build and the re-solves are one code path; inside
         # reuse_programs() the scope keeps it and later calls only write the new game's data into its parameters
@@ -155,6 +158,8 @@ def bargain(game: FineTuningGame, solution: str, *, formulation: str | None = No
             details["why_not_global"] = found.reason
     else:
         delta, objective = _frontier(game, name, weights, disagreement, aggregate, points_per_axis)
+        if name != "max_performance":  # the same criterion as elsewhere (KS: the least gain, not normalized)
+            objective = objective_value(game, name, delta, weights, disagreement)
         status, is_global, used = Status.LOCALLY_OPTIMAL, False, "sampled+nelder-mead"
         if game.n >= 2 and "why_not_global" not in details:
             why = decomposition.why_not(game, name, weights, disagreement)
@@ -272,7 +277,8 @@ def _frontier(game: FineTuningGame, name: str, weights, disagreement, aggregate:
     ideal = None
     if name == "kalai_smorodinsky":
         feasible = np.all(table.utilities >= np.asarray(disagreement), axis=1)
-        ideal = table.utilities[feasible].max(axis=0)
+        # no sample gives everyone its disagreement point: the ideal over every sample (the answer is local anyway)
+        ideal = table.utilities[feasible if feasible.any() else slice(None)].max(axis=0)
     values = criterion_values(name, table, weights, disagreement, aggregate, ideal)
     start = samples[int(np.argmax(values))]
     best_value = float(values.max())
@@ -287,7 +293,7 @@ def _frontier(game: FineTuningGame, name: str, weights, disagreement, aggregate:
     res = minimize(negative, start, method="Nelder-Mead",
                    options={"xatol": 1e-10, "fatol": 1e-14, "initial_simplex": _simplex(start, 1.0 / (k - 1))})
     x = np.clip(res.x, 0.0, 1.0)
-    if -res.fun > best_value:
+    if -res.fun > best_value and res.fun < 1e299:  # 1e300: where the criterion is undefined
         return tuple(x.tolist()), -float(res.fun)
     return tuple(start.tolist()), best_value
 
