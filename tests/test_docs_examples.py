@@ -46,15 +46,6 @@ FENCE = re.compile(r"^```(?P<lang>[\w-]*)[^\n]*\n(?P<code>.*?)^```[ \t]*$", re.S
 SKIP = re.compile(r"^<!--\s*docs-test:\s*skip\s*(?P<reason>.*?)\s*-->$")
 BASH_TIMEOUT = 120  # seconds per block
 
-# TEMPORARY: two pages that another change is rewriting and that cannot carry markers or output blocks yet.  On
-# them, python blocks still run (and are compared where an output block follows) but a block that checks nothing is
-# let through, and their bash blocks run only where `run_bash` is true (docs/benchmarks.md's run whole benchmark
-# suites, minutes to an hour, and rewrite benchmarks/results).  Remove an entry once its page follows the conventions.
-PENDING_PAGE_EDITS: dict[str, dict[str, bool]] = {
-    "benchmarks.md": {"run_bash": False},
-    "fine-tuning-game.md": {"run_bash": True},
-}
-
 
 @dataclass
 class Block:
@@ -68,10 +59,6 @@ class Block:
     @property
     def where(self) -> str:
         return f"{self.page.relative_to(ROOT)}:{self.line}"
-
-    @property
-    def pending(self) -> dict[str, bool] | None:
-        return PENDING_PAGE_EDITS.get(self.page.name)
 
 
 def blocks(page: Path) -> list[Block]:
@@ -163,9 +150,9 @@ def _check_output(block: Block, actual: str) -> None:
 def _run_python(block: Block, namespace: dict) -> None:
     tree = ast.parse(block.code)
     checks = block.expected is not None or any(isinstance(node, ast.Assert) for node in ast.walk(tree))
-    if not checks and not block.pending:  # a PENDING_PAGE_EDITS entry still runs, unchecked
+    if not checks:
         raise AssertionError(f"{block.where}: a python block with neither an ```output block nor an assert "
-                                 "(its results are not checked)")
+                             "(its results are not checked)")
     out = io.StringIO()
     try:
         with contextlib.redirect_stdout(out):
@@ -173,7 +160,7 @@ def _run_python(block: Block, namespace: dict) -> None:
     except Exception as exc:
         raise AssertionError(f"{block.where}: the python block failed: {exc!r}\nit printed:\n{out.getvalue()}") \
             from exc
-    if block.expected is None and out.getvalue().strip() and not block.pending:
+    if block.expected is None and out.getvalue().strip():
         raise AssertionError(f"{block.where}: the python block prints but the page shows no ```output block after "
                              f"it; it printed:\n{out.getvalue()}")
     _check_output(block, out.getvalue())
@@ -226,8 +213,6 @@ def test_bash_block(block: Block, tmp_path: Path) -> None:
     """A bash block exits with status 0 and prints what the page shows (one test each: they are independent)."""
     if block.skip:
         pytest.skip(f"{block.where}: {block.skip}")
-    if block.pending and not block.pending["run_bash"]:
-        pytest.skip(f"{block.where}: PENDING_PAGE_EDITS (not run until the page marks its expensive blocks)")
     _run_bash(block, _scratch(tmp_path))
 
 
