@@ -19,6 +19,10 @@ from .model import BilevelModel
 from .polish import load_values, polish_active_set
 from .reformulate import Reformulation, build_kkt, encode, encoding_requirements, normalize_requirements
 
+#: Encodings that only add rows, variables and SOS sets in ``model.complementarity`` (no objective, nothing outside
+#: the block): with the block deactivated the single-level program is the unencoded KKT program again.
+CONSTRAINT_ONLY_ENCODINGS = ("sos1", "bigm", "indicator")
+
 
 class NotCertified(SolveError):
     """An uncertified bilevel result was asked for as an equilibrium."""
@@ -229,7 +233,19 @@ def finish(bm: BilevelModel, reform: Reformulation, raw: SolveResult, report: En
         result.certificate_time = _rest(t0, result)
         return result
     if polish and encoding != "enumeration":  # enumeration solves each piece's smooth program already
-        polished = polish_active_set(bm, raw.values, config=config, kkt=polish_kkt)
+        block = reform.model.component("complementarity")
+        if polish_kkt is None and encoding in CONSTRAINT_ONLY_ENCODINGS and block is not None:
+            # the solved program without its encoding block is the unencoded KKT program: polish on it rather
+            # than building that program a second time
+            polish_kkt = reform
+            block.deactivate()
+        else:
+            block = None
+        try:
+            polished = polish_active_set(bm, raw.values, config=config, kkt=polish_kkt)
+        finally:
+            if block is not None:
+                block.activate()
         if polished is not None:
             result.values.update(polished)
             result.multipliers = follower_multipliers(reform, result.values)
