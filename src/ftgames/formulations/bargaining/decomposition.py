@@ -617,7 +617,7 @@ class Problem:
                 lam_b = lam
             else:
                 lam_a = lam
-            if lam_b - lam_a <= 1e-15 * max(1.0, abs(lam)):
+            if lam_b - lam_a <= 1e-10 * max(1.0, abs(lam)):  # the bound is flat there: closer gains nothing
                 break
         return False
 
