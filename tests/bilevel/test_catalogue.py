@@ -145,3 +145,20 @@ def test_bargaining_programs_reproduce_the_closed_forms(inst):
         point = bargaining.bargaining_point(solution, inst.players, inst.feasible, weights=inst.weights,
                                            disagreement=inst.disagreement)
         assert point.utilities == pytest.approx(expected, abs=1e-4), solution  # conic solver accuracy
+
+
+@pytest.mark.parametrize(("encoding", "solver"), [("sos1", "scip"), ("bigm", "highs")])
+def test_leader_row_duals_come_from_the_active_set_lp_and_match_a_finite_difference(encoding, solver):
+    """Bard 5.1.1 with a leader row x <= cap: a MIP encoding has no duals of its own; the polish's LP on the answer's
+    active set gives d(F)/d(cap) = -5 (F = 8 - 5x on that piece), checked against re-solving at cap + 0.01."""
+    from ftgames.catalogue.linear_bilevel import LINEAR_BILEVEL_INSTANCES
+
+    def solve_with(cap: float):
+        bm = LINEAR_BILEVEL_INSTANCES[0]().build()
+        bm.model.cap = pyo.Constraint(expr=bm.model.x[0] <= cap)
+        return solve_bilevel(bm, encoding=encoding, solver=solver)
+
+    res, moved = solve_with(3.5), solve_with(3.51)
+    assert res.certified and res.objective == pytest.approx(-9.5, abs=1e-9)
+    assert set(res.duals) == {"cap"} and "active-set LP" in res.message
+    assert res.duals["cap"] == pytest.approx((moved.objective - res.objective) / 0.01, abs=1e-6)

@@ -18,7 +18,7 @@ a simplex vertex is exact, so no second pass is needed (and it is one LP instead
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pyomo.environ as pyo
@@ -39,9 +39,18 @@ MAX_STEP = 1e-2  # relative: a polish sharpens the point it was given (off by ab
 BOUND_TOL = 1e-6  # after the first pass, a leader variable or row this close to a bound is put on it
 
 
+@dataclass
+class Polished:
+    """A polished point: every variable of the KKT system by name, and, when the piece is an LP, the duals of the
+    active-set LP's rows (the library's convention: d(leader's value)/d(rhs), local to the active set)."""
+
+    values: dict[str, Any]
+    duals: dict[str, float] = field(default_factory=dict)
+
+
 def polish_active_set(bm: BilevelSpec, values: dict[str, Any], *, config: SolveConfig | None = None,
-                      active_tol: float = 1e-6, kkt: Any = None) -> dict[str, Any] | None:
-    """Values of the KKT system's variables (``bm``'s and the multipliers, by name) polished on the active set of
+                      active_tol: float = 1e-6, kkt: Any = None) -> Polished | None:
+    """The KKT system's variables (``bm``'s and the multipliers, by name) polished on the active set of
     ``values`` (a solution of any encoding of ``bm``), or None if the polish is
     unavailable (no Ipopt), fails, or would make the leader worse off.  Tries the sides read off the solution, then
     every multiplier at zero (the followers' interior solutions), which rescues degenerate pairs.
@@ -59,7 +68,7 @@ def polish_active_set(bm: BilevelSpec, values: dict[str, Any], *, config: SolveC
 
 
 def _polish_once(bm: BilevelSpec, values: dict[str, Any], config: SolveConfig | None,
-                 active_tol: float, kkt: Any = None) -> dict[str, Any] | None:
+                 active_tol: float, kkt: Any = None) -> Polished | None:
     reform = kkt if kkt is not None else build_kkt(bm)
     single = reform.model
     free = [v for v in single.component_data_objects(pyo.Var, descend_into=True) if not v.fixed]
@@ -74,7 +83,7 @@ def _polish_once(bm: BilevelSpec, values: dict[str, Any], config: SolveConfig | 
 
 
 def _polish_on(bm: BilevelSpec, reform: Any, values: dict[str, Any], config: SolveConfig | None,
-               active_tol: float) -> dict[str, Any] | None:
+               active_tol: float) -> Polished | None:
     from .certificate import complementarity_residual, primal_infeasibility
 
     single = reform.model
@@ -98,12 +107,15 @@ def _polish_on(bm: BilevelSpec, reform: Any, values: dict[str, Any], config: Sol
             pair.multiplier.value = 0.0
     # the caller's limits, but not its backend options (they belong to the backend that found the solution)
     lp = _lp_backend() if program_requirements(single) == {Capability.LP} else None
+    duals: dict[str, float] = {}
     if lp is not None:
         lp_config = replace(config or SolveConfig(), solver=lp, solver_source="keyword solver=", options={},
                             log=False)
-        if not solve(single, requires={Capability.LP}, solver=lp, config=lp_config, convex=True,
-                     formulation=f"{bm.name}: active-set polish (LP)").ok:
+        piece = solve(single, requires={Capability.LP}, solver=lp, config=lp_config, convex=True,
+                      formulation=f"{bm.name}: active-set polish (LP)")
+        if not piece.ok:
             return None
+        duals = dict(piece.duals)
     else:
         if not get_backend("ipopt").availability(Layer.PYOMO).available:
             return None
@@ -129,7 +141,7 @@ def _polish_on(bm: BilevelSpec, reform: Any, values: dict[str, Any], config: Sol
     largest = max((abs(start.get(m.name) or 0.0) for m in multipliers), default=0.0)
     if max((abs(m.value or 0.0) for m in multipliers), default=0.0) > 10.0 * (1.0 + largest):
         return None
-    return {v.name: v.value for v in single.component_data_objects(pyo.Var, descend_into=True)}
+    return Polished({v.name: v.value for v in single.component_data_objects(pyo.Var, descend_into=True)}, duals)
 
 
 def _lp_backend() -> str | None:

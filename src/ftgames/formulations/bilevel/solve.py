@@ -34,9 +34,11 @@ class BilevelResult(SolveResult):
 
     ``duals``: the single-level program's duals of the **leader's** rows (rows of ``bm.model`` outside every
     follower block), by full Pyomo name, in the one convention of ``SolveResult.duals`` (d(leader's optimal value) /
-    d(rhs), leader's sense; local to the solved active set).  Empty when the backend gives no duals (SCIP, a MIP
-    encoding such as sos1/bigm on any backend: the message says why) and, for now, with ``enumeration`` (its driver
-    does not pass the winning piece's duals on).
+    d(rhs), leader's sense; local to the solved active set).  A MIP encoding (sos1, bigm, indicator) has no duals
+    of its own; when the solution's piece is an LP (linear leader over linear followers) and HiGHS is installed,
+    the duals come from the active-set polish's LP (the followers' active sets fixed; the message says so).  Empty
+    otherwise (a nonlinear piece on a backend without duals, such as SCIP: the message says why) and, for now, with
+    ``enumeration`` (its driver does not pass the winning piece's duals on).
     ``multipliers``: every follower row's KKT multiplier at the solution, by the row's full name (``lower.c1``,
     ``lower.balance[2]``), with the sign of :meth:`Follower.dual`: d(follower's optimal value) / d(rhs) in the
     follower's own sense (a minimizing follower's ``<=`` row <= 0, ``>=`` row >= 0).  Rows without follower variables
@@ -247,10 +249,13 @@ def finish(bm: BilevelModel, reform: Reformulation, raw: SolveResult, report: En
             if block is not None:
                 block.activate()
         if polished is not None:
-            result.values.update(polished)
+            result.values.update(polished.values)
             result.multipliers = follower_multipliers(reform, result.values)
-            load_values(reform.model, polished)  # the certificate reads multipliers and slacks there
+            load_values(reform.model, polished.values)  # the certificate reads multipliers and slacks there
             result.message += "; polished on its active set"
+            if polished.duals and not result.duals:  # an LP piece: its leader rows' duals, local to the piece
+                result.duals = leader_duals(bm, polished.duals)
+                result.message += "; leader-row duals from the active-set LP"
     bm.load_values(result.values)
     result.objective = _leader_objective(bm, result.objective)
     active: list[str] = []
