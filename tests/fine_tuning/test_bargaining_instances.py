@@ -44,6 +44,8 @@ def test_nash_and_ks_differ_on_the_quadratic_frontier() -> None:
     assert ks.utilities == pytest.approx((golden, golden), abs=1e-7)
     assert ks.ideal == pytest.approx((1.0, 1.0), abs=1e-7)
     assert abs(nash[0] - ks.utilities[0]) > 0.03
+    for spelling in ("conic:log", "geo_mean", "conic:geo_mean"):  # bargain's spellings are accepted too
+        assert bargaining_point("nash", 2, feasible, formulation=spelling).utilities == pytest.approx(nash, abs=TOL)
 
 
 @pytest.mark.parametrize("n", [2, 3, 5])

@@ -55,13 +55,15 @@ def bargaining_point(solution: str, n: int, feasible: Callable[[cp.Variable], li
     ideal = None
     requires = {Capability.SOC}
     if solution == "nash":
+        formulation = formulation.removeprefix("conic:")  # bargain's spelling ("conic:log") accepted too
         if formulation == "log":
             objective = cp.Maximize(cp.sum(cp.multiply(w, cp.log(u - d))))
             requires = {Capability.EXP_CONE, Capability.SOC}
         elif formulation == "geo_mean":
             objective = cp.Maximize(cp.geo_mean(u - d, p=list(w)))
         else:
-            raise ModelError(f"nash formulation must be 'log' or 'geo_mean', got {formulation!r}")
+            raise ModelError(f"nash formulation must be 'log' or 'geo_mean' ('conic:log', 'conic:geo_mean'), got "
+                             f"{formulation!r}")
     elif solution == "utilitarian":
         objective = cp.Maximize(cp.sum(u))
     else:
