@@ -1,5 +1,6 @@
-"""Plots of a benchmark run: time against size (one panel per instance family, distinct colours, markers and line
-styles, the legend inside each panel) and the suite's performance profile (Dolan–Moré; :mod:`.profiles`)."""
+"""Plots of a benchmark run: time against size (one panel per instance family; one colour-blind-safe colour, marker
+and line style per formulation / backend, the same in every panel, one legend for the figure below the panels) and
+the suite's performance profile (Dolan–Moré; :mod:`.profiles`), styled by :mod:`ftgames.plots.style`."""
 
 from __future__ import annotations
 
@@ -8,26 +9,21 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from ..plots import style
 from .profiles import SHIFT_SECONDS, profile_curve, solved, solver_of
 
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*", "<", ">", "h", "p")
-LINESTYLES = ("-", "--", "-.", ":")
+MARKERS = style.MARKERS
+LINESTYLES = style.LINESTYLES
 
 
 def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return style.pyplot()
 
 
-def _styles(labels: list[str], plt: Any) -> dict[str, dict[str, Any]]:
-    """A distinct (colour, marker, line style) per label: colours from tab10, then markers and styles cycle."""
-    cmap = plt.get_cmap("tab10")
-    return {label: {"color": cmap(i % 10), "marker": MARKERS[i % len(MARKERS)],
-                    "linestyle": LINESTYLES[(i // 10) % len(LINESTYLES)]} for i, label in enumerate(labels)}
+def _styles(labels: list[str], plt: Any = None) -> dict[str, dict[str, Any]]:
+    """A distinct (colour, marker, line style) per label (:func:`ftgames.plots.style.series_style`): eight
+    Okabe–Ito colours, twelve markers, so no two labels of up to 24 share colour and marker."""
+    return {label: style.series_style(i) for i, label in enumerate(labels)}
 
 
 def plot_time_vs_size(rows: list[dict[str, Any]], out: Path) -> list[Path]:
@@ -52,27 +48,32 @@ def plot_time_vs_size(rows: list[dict[str, Any]], out: Path) -> list[Path]:
             for r in inst_rows:
                 series[solver_of(r)].append(r)
             for label, points in sorted(series.items()):
-                style = styles[label]
+                look = styles[label]
                 good = sorted((r["size"], r["total_time"]) for r in points if solved(r))
                 bad = [(r["size"], r["total_time"]) for r in points if not solved(r)]
                 if good:
-                    ax.plot(*zip(*good, strict=True), markersize=5, label=label, **style)
+                    ax.plot(*zip(*good, strict=True), markersize=5, label=label, **look)
                 if bad:
                     ax.plot(*zip(*bad, strict=True), linestyle="none", marker="x", markersize=8,
-                            color=style["color"], label=None if good else f"{label} (none solved)")
+                            color=look["color"], label=None if good else f"{label} (none solved)")
             ax.set_xscale("log")
             ax.set_yscale("log")
             ax.set_title(instance, fontsize=9)
             ax.set_xlabel("size")
             ax.set_ylabel("median total time [s]")
             ax.grid(True, which="both", alpha=0.3)
-            ax.legend(fontsize=6, loc="upper left", framealpha=0.85)
         for ax in list(axes.flat)[len(panels):]:
             ax.set_visible(False)
         fig.suptitle(f"{suite}: time against size (× = wrong, failed or timed out)")
         fig.tight_layout(rect=(0, 0, 1, 0.97))
+        # one legend for the figure, below the panels: each formulation / backend drawn in some panel, once
+        drawn: dict[str, Any] = {}
+        for ax in axes.flat:
+            for handle, text in zip(*ax.get_legend_handles_labels(), strict=True):
+                drawn.setdefault(text, handle)
+        style.figure_legend_below(fig, [h for _, h in sorted(drawn.items())], ncol=3 if ncols > 1 else 2)
         path = out / f"{suite}_time_vs_size.png"
-        fig.savefig(path, dpi=100)
+        fig.savefig(path, dpi=100, bbox_inches="tight")
         plt.close(fig)
         paths.append(path)
     return paths
@@ -94,23 +95,26 @@ def plot_profiles(rows: list[dict[str, Any]], out: Path) -> list[Path]:
         top = max((max(r) for r, _ in curves.values() if r), default=2.0)
         fig, ax = plt.subplots(figsize=(7.5, 5.0))
         for label, (ratios, shares) in sorted(curves.items()):
-            style = styles[label]
+            look = styles[label]
             if ratios:
+                from matplotlib.lines import Line2D
+
                 xs, ys = [1.0, *ratios, max(top, 2.0) * 1.5], [0.0, *shares, shares[-1]]
-                ax.step(xs, ys, where="post", color=style["color"], linestyle=style["linestyle"], label=label)
-                ax.plot(ratios, shares, linestyle="none", marker=style["marker"], color=style["color"], markersize=4)
+                ax.step(xs, ys, where="post", color=look["color"], linestyle=look["linestyle"])
+                ax.plot(ratios, shares, linestyle="none", marker=look["marker"], color=look["color"], markersize=4)
+                ax.add_line(Line2D([], [], label=label, markersize=4, **look))  # legend entry: line and marker
             else:
-                ax.plot([], [], color=style["color"], label=f"{label} (none solved)")
+                ax.plot([], [], label=f"{label} (none solved)", **look)
         ax.set_xscale("log", base=2)
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("τ: time ÷ fastest time on the problem")
         ax.set_ylabel("share of problems solved within τ")
         ax.set_title(f"{suite}: performance profile (shifted geomeans use {SHIFT_SECONDS:g} s)", fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=6, loc="lower right", framealpha=0.85)
+        style.legend_outside(ax, fontsize=7)
         fig.tight_layout()
         path = out / f"{suite}_profile.png"
-        fig.savefig(path, dpi=100)
+        fig.savefig(path, dpi=100, bbox_inches="tight")
         plt.close(fig)
         paths.append(path)
     return paths

@@ -19,23 +19,22 @@ from typing import Any
 
 import numpy as np
 
+from . import style
+
 FIGURES = ("unregulated-openness", "regime-map", "baseline-map", "effects", "families", "regime-maps", "levers")
-REGIME_COLOURS = {"comply": "#4daf4a", "pay": "#ff7f00", "abstain": "#999999"}
-LEVER_COLOURS = {"none": "#f0f0f0", "theta": "#377eb8", "penalty": "#e41a1c", "abstain": "#999999"}
-LEVER_LABELS = {"none": "definition does not bind", "theta": "raising θ raises the release (G complies at ω = θ)",
-                "penalty": "raising p changes the release (G pays)", "abstain": "G abstains"}
-LINE_STYLES = ("-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)))
-EFFECT_COLOURS = {"no_change": "#f0f0f0", "pareto_improvement": "#1b9e77", "deadweight_loss": "#d95f02",
-                  "redistribution": "#7570b3"}
+REGIME_COLOURS = {n: style.CATEGORY_COLOURS[n] for n in ("comply", "pay", "abstain")}
+LEVER_COLOURS = {n: style.CATEGORY_COLOURS[n] for n in ("none", "theta", "penalty", "abstain")}
+LEVER_LABELS = {"none": "definition does not bind",
+                "theta": "raising $\\theta$ raises the release (G complies at $\\omega = \\theta$)",
+                "penalty": "raising $p$ changes the release (G pays)", "abstain": "G abstains"}
+LINE_STYLES = style.LINESTYLES
+EFFECT_COLOURS = {n: style.CATEGORY_COLOURS[n]
+                  for n in ("no_change", "pareto_improvement", "deadweight_loss", "redistribution")}
+SWITCHING = {"color": "k", "linestyle": "-", "linewidth": 2}
 
 
 def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+    return style.pyplot()
 
 
 def _write_csv(rows: list[dict[str, Any]], path: Path) -> None:
@@ -56,22 +55,19 @@ def _draw_map(ax: Any, rows: list[dict[str, Any]], field: str, colours: dict[str
     for r in rows:
         codes[np.searchsorted(ys, r[y]), np.searchsorted(xs, r[x])] = names.index(r[field])
     ax.pcolormesh(xs, ys, codes, cmap=ListedColormap([colours[n] for n in names]), vmin=-0.5,
-                  vmax=len(names) - 0.5, shading="nearest")
+                  vmax=len(names) - 0.5, shading="nearest", rasterized=True)
 
 
 def _present(rows: list[dict[str, Any]], field: str, colours: dict[str, str],
              labels: dict[str, str] | None = None) -> list[Any]:
     """Legend patches of the categories of ``field`` that occur in ``rows``."""
-    from matplotlib.patches import Patch
-
-    seen = {r[field] for r in rows}
-    return [Patch(color=c, label=(labels or {}).get(n, n.replace("_", " "))) for n, c in colours.items() if n in seen]
+    return style.category_handles([r[field] for r in rows], colours, labels)
 
 
 def draw_unregulated_openness(rows: list[dict[str, Any]], path: Path) -> Path:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6, 4))
-    for solution in dict.fromkeys(r.get("solution", "file") for r in rows):
+    for i, solution in enumerate(dict.fromkeys(r.get("solution", "file") for r in rows)):
         sel = sorted((r for r in rows if r.get("solution", "file") == solution), key=lambda r: r["alpha0"])
         if solution == "fixed":
             label = f"δ fixed = {sel[0]['delta']:.2f}"
@@ -79,13 +75,13 @@ def draw_unregulated_openness(rows: list[dict[str, Any]], path: Path) -> Path:
             label = f"δ fixed = {sel[0]['delta']:.2f}, {solution[len('fixed, '):]}"
         else:
             label = f"δ by {solution} bargaining" if solution != "file" else "game file"
-        ax.plot([r["alpha0"] for r in sel], [r["omega_unregulated"] for r in sel],
-                "--" if solution == "nash" else "-", label=label)
-    ax.set_xlabel("baseline performance α0")
-    ax.set_ylabel("unregulated optimal openness ω*")
+        ax.plot([r["alpha0"] for r in sel], [r["omega_unregulated"] for r in sel], label=label,
+                **style.line_style(i, len(sel)))
+    ax.set_xlabel("baseline performance " + style.label("alpha0"))
+    ax.set_ylabel(style.label("omega_unregulated"))
     ax.set_ylim(-0.05, 1.05)
     ax.set_title("Without regulation, better models are released less openly")
-    ax.legend(fontsize=8, loc="lower left")
+    style.legend_outside(ax, where="below", ncol=1)
     return _save(fig, plt, rows, path)
 
 
@@ -95,11 +91,10 @@ def draw_regime_map(rows: list[dict[str, Any]], path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(6, 4.5))
     _draw_map(ax, rows, "regime", REGIME_COLOURS)
     _switching_curve(ax, rows)
-    ax.legend(handles=[*_present(rows, "regime", REGIME_COLOURS), *ax.get_legend_handles_labels()[0]],
-              loc="upper left", fontsize=8)
-    ax.set_xlabel("openness threshold θ")
-    ax.set_ylabel("penalty p")
-    ax.set_title(f"G's regime (α0 = {rows[0]['alpha0']:g}, δ = {rows[0]['delta']:g})")
+    style.legend_outside(ax, [*_present(rows, "regime", REGIME_COLOURS), *ax.get_legend_handles_labels()[0]])
+    ax.set_xlabel("openness threshold " + style.label("theta"))
+    ax.set_ylabel("penalty " + style.label("penalty"))
+    ax.set_title(f"G's regime ($\\alpha_0$ = {rows[0]['alpha0']:g}, $\\delta$ = {rows[0]['delta']:g})")
     return _save(fig, plt, rows, path)
 
 
@@ -111,12 +106,12 @@ def draw_baseline_map(rows: list[dict[str, Any]], path: Path) -> Path:
     _draw_map(ax, rows, "regime", REGIME_COLOURS, x="alpha0")
     alpha0s = np.unique([r["alpha0"] for r in rows])
     curve = [max(r["compliance_loss"] for r in rows if r["alpha0"] == a) for a in alpha0s]
-    ax.plot(alpha0s, curve, "k-", lw=2, label="switching penalty p*(α0) = compliance loss")
-    ax.legend(handles=[*_present(rows, "regime", REGIME_COLOURS), *ax.get_legend_handles_labels()[0]],
-              loc="upper left", fontsize=8)
-    ax.set_xlabel("baseline performance α0")
-    ax.set_ylabel("penalty p")
-    ax.set_title(f"G's regime over (α0, p) at θ = {rows[0]['theta']:g}, δ = {rows[0]['delta']:g}")
+    ax.plot(alpha0s, curve, **SWITCHING, label="switching penalty $p^*(\\alpha_0)$ = compliance loss")
+    style.legend_outside(ax, [*_present(rows, "regime", REGIME_COLOURS), *ax.get_legend_handles_labels()[0]])
+    ax.set_xlabel("baseline performance " + style.label("alpha0"))
+    ax.set_ylabel("penalty " + style.label("penalty"))
+    ax.set_title(f"G's regime over ($\\alpha_0$, $p$) at $\\theta$ = {rows[0]['theta']:g}, "
+                 f"$\\delta$ = {rows[0]['delta']:g}")
     return _save(fig, plt, rows, path)
 
 
@@ -127,19 +122,19 @@ def draw_effects(rows: list[dict[str, Any]], path: Path, title: str = "") -> Pat
     fig, axes = plt.subplots(1, len(alpha0s), figsize=(4.2 * len(alpha0s), 4), sharey=True, squeeze=False)
     for ax, alpha0 in zip(axes[0], alpha0s, strict=True):
         _draw_map(ax, [r for r in rows if r["alpha0"] == alpha0], "effect", EFFECT_COLOURS)
-        ax.set_title(f"α0 = {alpha0:g}")
-        ax.set_xlabel("openness threshold θ")
-    axes[0][0].set_ylabel("penalty p")
-    fig.legend(handles=_present(rows, "effect", EFFECT_COLOURS), loc="lower center", ncol=4, fontsize=8)
+        ax.set_title(f"$\\alpha_0$ = {alpha0:g}")
+        ax.set_xlabel("openness threshold " + style.label("theta"))
+    axes[0][0].set_ylabel("penalty " + style.label("penalty"))
     fig.suptitle(title or "Effect of the open-source definition against no regulation")
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    fig.tight_layout()
+    style.figure_legend_below(fig, _present(rows, "effect", EFFECT_COLOURS), ncol=4)
     return _save(fig, plt, rows, path, tight=False)
 
 
 def _switching_curve(ax: Any, rows: list[dict[str, Any]]) -> None:
     thetas = np.unique([r["theta"] for r in rows])
     curve = [max(r["compliance_loss"] for r in rows if r["theta"] == t) for t in thetas]
-    ax.plot(thetas, curve, "k-", lw=2, label="switching curve p = L(θ)")
+    ax.plot(thetas, curve, **SWITCHING, label="switching curve $p = L(\\theta)$")
 
 
 def draw_families(rows: list[dict[str, Any]], path: Path) -> Path:
@@ -148,14 +143,14 @@ def draw_families(rows: list[dict[str, Any]], path: Path) -> Path:
     fig, ax = plt.subplots(figsize=(7, 5.2))
     for i, family in enumerate(dict.fromkeys(r["family"] for r in rows)):
         sel = sorted((r for r in rows if r["family"] == family), key=lambda r: r["alpha0"])
-        ax.plot([r["alpha0"] for r in sel], [r["omega_unregulated"] for r in sel], lw=2,
-                linestyle=LINE_STYLES[i % len(LINE_STYLES)], color=plt.get_cmap("tab10")(i), label=family)
-    ax.set_xlabel("baseline performance α0")
-    ax.set_ylabel("unregulated optimal openness ω*")
+        ax.plot([r["alpha0"] for r in sel], [r["omega_unregulated"] for r in sel], label=family,
+                **style.line_style(i, len(sel)))
+    ax.set_xlabel("baseline performance " + style.label("alpha0"))
+    ax.set_ylabel(style.label("omega_unregulated"))
     ax.set_ylim(-0.05, 1.05)
-    ax.set_title(f"Optimal openness by functional family (δ = {rows[0]['delta']:g})")
-    fig.legend(fontsize=7, loc="lower center", ncol=2)
-    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    ax.set_title(f"Optimal openness by functional family ($\\delta$ = {rows[0]['delta']:g})")
+    fig.tight_layout()
+    style.legend_outside(ax, where="below", ncol=1)
     return _save(fig, plt, rows, path, tight=False)
 
 
@@ -168,17 +163,27 @@ def draw_regime_maps(rows: list[dict[str, Any]], path: Path) -> Path:
     for ax, alpha0 in zip(axes[0], alpha0s, strict=True):
         sel = [r for r in rows if r["alpha0"] == alpha0]
         _draw_map(ax, sel, "regime", REGIME_COLOURS)
-        ax.set_ylabel("penalty p")
+        ax.set_ylabel("penalty " + style.label("penalty"))
         _switching_curve(ax, sel)
         free = sel[0]["omega_unregulated"]
         if free is not None and np.isfinite(free):
-            ax.axvline(free, color="k", ls=":", lw=1.5, label=f"unregulated ω* = {free:.2f}")
-        ax.set_title(f"α0 = {alpha0:g}")
-        ax.set_xlabel("openness threshold θ")
-        ax.legend(handles=[*_present(sel, "regime", REGIME_COLOURS), *ax.get_legend_handles_labels()[0]],
-                  loc="upper left", fontsize=7)
-    fig.suptitle(f"G's regime over (θ, p): comply above the switching curve (δ = {rows[0]['delta']:g})")
-    return _save(fig, plt, rows, path)
+            ax.axvline(free, color="k", ls=":", lw=1.5)
+            ax.annotate(f"$\\omega^*$ = {free:.2f}", (free, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(3, -12), textcoords="offset points", fontsize=8)
+        ax.set_title(f"$\\alpha_0$ = {alpha0:g}")
+        ax.set_xlabel("openness threshold " + style.label("theta"))
+    handles = _present(rows, "regime", REGIME_COLOURS)
+    handles += axes[0][0].get_legend_handles_labels()[0]
+    from matplotlib.lines import Line2D
+
+    if any(r["omega_unregulated"] is not None and np.isfinite(r["omega_unregulated"]) for r in rows):
+        handles.append(Line2D([], [], color="k", ls=":", lw=1.5, label="unregulated $\\omega^*$ (θ below it does "
+                                                                       "not bind)"))
+    fig.suptitle(f"G's regime over ($\\theta$, $p$): comply above the switching curve "
+                 f"($\\delta$ = {rows[0]['delta']:g})")
+    fig.tight_layout()
+    style.figure_legend_below(fig, handles, ncol=len(handles))
+    return _save(fig, plt, rows, path, tight=False)
 
 
 def draw_levers(rows: list[dict[str, Any]], path: Path) -> Path:
@@ -188,12 +193,12 @@ def draw_levers(rows: list[dict[str, Any]], path: Path) -> Path:
     _draw_map(ax, rows, "lever", LEVER_COLOURS, x="alpha0", y="theta")
     alpha0s = np.unique([r["alpha0"] for r in rows])
     free = [next(r["omega_unregulated"] for r in rows if r["alpha0"] == a) for a in alpha0s]
-    ax.plot(alpha0s, free, "k--", lw=1.5, label="unregulated ω*(α0): θ binds above it")
-    ax.legend(handles=[*_present(rows, "lever", LEVER_COLOURS, LEVER_LABELS), *ax.get_legend_handles_labels()[0]],
-              loc="lower left", fontsize=7)
-    ax.set_xlabel("baseline performance α0")
-    ax.set_ylabel("openness threshold θ")
-    ax.set_title(f"Raise p or raise θ? (p = {rows[0]['penalty']:g}, δ = {rows[0]['delta']:g})")
+    ax.plot(alpha0s, free, "k--", lw=1.5, label="unregulated $\\omega^*(\\alpha_0)$: $\\theta$ binds above it")
+    style.legend_outside(ax, [*_present(rows, "lever", LEVER_COLOURS, LEVER_LABELS),
+                              *ax.get_legend_handles_labels()[0]], where="below", ncol=1)
+    ax.set_xlabel("baseline performance " + style.label("alpha0"))
+    ax.set_ylabel("openness threshold " + style.label("theta"))
+    ax.set_title(f"Raise $p$ or raise $\\theta$? ($p$ = {rows[0]['penalty']:g}, $\\delta$ = {rows[0]['delta']:g})")
     return _save(fig, plt, rows, path)
 
 
@@ -220,11 +225,13 @@ def game_figure(game: Any, path: str | Path, points: int = 41) -> None:
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     cost = np.where(omegas < reg.theta, reg.penalty, regime_cost(game, "comply", omegas))
     payoff = leader_value(game, omegas, game.delta, cost)
-    left.plot(omegas, payoff, label="G's payoff with D's best response, − p·1{ω < θ} − K(ω)·1{ω ≥ θ}")
-    left.axvline(reg.theta, color="k", ls=":", label=f"θ = {reg.theta:g}")
-    left.set_xlabel("openness ω")
-    left.set_ylabel("U_G")
-    left.legend(fontsize=8)
+    left.plot(omegas, payoff, color=style.SERIES_COLOURS[0],
+              label="G's payoff with D's best response,\n$-p\\,1\\{\\omega < \\theta\\} - K(\\omega)\\,"
+                    "1\\{\\omega \\geq \\theta\\}$")
+    left.axvline(reg.theta, color="k", ls=":", label=f"$\\theta$ = {reg.theta:g}")
+    left.set_xlabel("openness " + style.label("omega"))
+    left.set_ylabel(style.label("U_G"))
+    style.legend_outside(left, where="below", ncol=1)
     thetas = np.linspace(0.0, 1.0, points)
     loss = np.array([compliance_loss(game.with_regulation(t, 0.0)) for t in thetas])
     penalties = np.linspace(0.0, max(1.5 * float(loss.max()), reg.penalty * 1.2, 1e-3), points)
@@ -232,11 +239,12 @@ def game_figure(game: Any, path: str | Path, points: int = 41) -> None:
     rows = [{"theta": t, "penalty": p, "regime": names[int(equilibrium_arrays(game.with_regulation(t, p)).regime[0])]}
             for p in penalties for t in thetas]
     _draw_map(right, rows, "regime", REGIME_COLOURS)
-    right.plot(thetas, loss, "k-", lw=2)
-    right.plot([reg.theta], [reg.penalty], "r*", ms=14)
-    right.legend(handles=_present(rows, "regime", REGIME_COLOURS), fontsize=8)
-    right.set_xlabel("openness threshold θ")
-    right.set_ylabel("penalty p")
+    right.plot(thetas, loss, **SWITCHING, label="switching curve $p = L(\\theta)$")
+    right.plot([reg.theta], [reg.penalty], "*", color=style.PALETTE[5], markeredgecolor="k", ms=14,
+               linestyle="none", label="the file's ($\\theta$, $p$)")
+    style.legend_outside(right, [*_present(rows, "regime", REGIME_COLOURS), *right.get_legend_handles_labels()[0]])
+    right.set_xlabel("openness threshold " + style.label("theta"))
+    right.set_ylabel("penalty " + style.label("penalty"))
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
