@@ -49,7 +49,7 @@ def test_labels_are_mathematical() -> None:
     assert style.label("delta") == r"$\delta$" and style.label("omega") == r"$\omega$"
     assert style.label("beta") == r"$\beta$" and style.label("delta2") == r"$\delta_{2}$"
     assert style.label("U_D1") == "$U_{D_1}$"
-    assert style.label("marginal_cost") == r"marginal cost $\kappa$"
+    assert style.label("marginal_cost") == "marginal cost $b$"
     assert style.label("no_such_key") == "no_such_key"
 
 
@@ -135,3 +135,31 @@ def test_benchmark_plots_give_14_solvers_distinct_colour_marker_pairs(tmp_path: 
         assert len(pairs) == 14, fig
     assert all(ax.get_legend() is None for ax in time_fig.axes)
     assert not _inside(profile_fig.axes[0], profile_fig.axes[0].get_legend())
+
+
+def test_fine_tuning_regime_map_legend_and_labels(tmp_path: Path, saved: list[Figure]) -> None:
+    from ftgames.models.fine_tuning import FineTuningGame
+    from ftgames.plots.fine_tuning import plot_regime_map, regime_grid
+
+    game = FineTuningGame.quadratic(0.3, [0.2], marginal_cost=[0.1])
+    options = {"x": "delta", "y": "marginal_cost", "y_range": (0.0, 0.2), "points": 15}
+    plot_regime_map(game, str(tmp_path / "regimes.png"), **options)
+    (fig,) = saved
+    ax = fig.axes[0]
+    codes = regime_grid(game, **options)[2]
+    present = [("contribute", "free-ride", "abstain")[int(k)] for k in sorted(set(codes.ravel().tolist()))]
+    assert _legend_texts(ax.get_legend()) == [name.replace("_", " ") for name in present]
+    assert ax.get_xlabel() == "$\\delta_{1}$ (G's share)"
+    assert ax.get_ylabel() == "marginal cost $b_{1}$ of $D_{1}$"
+    assert not _inside(ax, ax.get_legend())
+
+
+def test_safety_figure3_labels_and_legend_outside(tmp_path: Path, saved: list[Figure]) -> None:
+    from ftgames.plots.safety import figure3
+
+    figure3(tmp_path)
+    (fig,) = saved
+    ax = fig.axes[0]
+    assert ax.get_xlabel().startswith(r"$\theta_D$") and ax.get_ylabel() == "safety"
+    assert _legend_texts(ax.get_legend())[:2] == [r"$\beta_0$ (generalist)", r"$\beta_1$ (final)"]
+    assert not _inside(ax, ax.get_legend())

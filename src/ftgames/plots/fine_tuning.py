@@ -12,9 +12,27 @@ import numpy as np
 
 from ..models.costs import ModelError
 from ..models.fine_tuning import FineTuningGame
+from . import style
 
 AXES = ("delta", "marginal_cost", "entry_cost", "cost", "revenue")
 REGIME_CODES = {"contribute": 0, "free-ride": 1, "abstain": 2}
+
+
+def _outcome(j: int) -> dict[str, Any]:
+    """Marker of the ``j``-th bargaining outcome: its own colour and marker, each smaller than the one before and
+    edged in black, so that outcomes at the same point all show."""
+    look = style.series_style(j + 1, line=False)
+    return {**look, "s": max(30, 110 - 22 * j), "edgecolor": "k", "linewidths": 0.8}
+
+
+def _axis_label(axis: str, i: int) -> str:
+    """``delta`` → ``$\\delta_1$ (G's share)``, ``marginal_cost`` → ``marginal cost $b_1$ of $D_1$``."""
+    if axis == "delta":
+        return f"$\\delta_{{{i + 1}}}$ (G's share)"
+    text = style.label(axis)
+    if text.endswith("$") and "$" in text[:-1]:  # add the specialist's index to the symbol
+        return f"{text[:-1]}_{{{i + 1}}}$ of $D_{{{i + 1}}}$"
+    return f"{text} of $D_{{{i + 1}}}$"
 
 
 def regime_path(path: str) -> str:
@@ -33,45 +51,36 @@ def plot_pareto(pareto: Any, path: str, outcomes: dict[str, Any] | None = None, 
     U_D2, coloured by U_G).  Three specialists: ``slices`` slices of the frontier at quantiles of U_G (the
     Pareto-optimal samples within 4 % of U_G's range of the level: U_D1 against U_D2, coloured by U_D3).  Outcomes
     (the report's) are marked, each in the slice nearest its U_G.  The title says whether the set is sampled."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = style.pyplot()
     n = pareto.n
     if n not in (2, 3):
         raise ValueError(f"the Pareto-set figure is drawn for two or three specialists, got {n}")
     outcomes = outcomes or {}
-    markers = "os^vD<>ph*"
     utils = pareto.sample_utilities
     mask = pareto.pareto_mask
     label = "sampled" if not pareto.exact else "exact"
     if n == 2:
         fig, (left, right) = plt.subplots(1, 2, figsize=(11.5, 4.8))
         left.scatter(pareto.sample[~mask, 0], pareto.sample[~mask, 1], s=2, color="0.85", label="dominated")
-        colours = plt.get_cmap("tab10")
         for number, comp in enumerate(pareto.components[:10]):
-            left.scatter(comp.points[:, 0], comp.points[:, 1], s=3, color=colours(number),
-                         label=f"component {number + 1} ({comp.size:,} samples)")
+            left.scatter(comp.points[:, 0], comp.points[:, 1], s=3, label=f"component {number + 1} "
+                         f"({comp.size:,} samples)", **style.series_style(number, line=False))
         for j, (name, out) in enumerate(outcomes.items()):
-            left.scatter(*out["delta"][:2], s=70, marker=markers[j % len(markers)], color="k", zorder=5,
-                         label=name)
-        left.set_xlabel("δ1 (G's share of domain 1)")
-        left.set_ylabel("δ2 (G's share of domain 2)")
+            left.scatter(*out["delta"][:2], zorder=5, label=name, **_outcome(j))
+        left.set_xlabel(style.label("delta1") + " (G's share of domain 1)")
+        left.set_ylabel(style.label("delta2") + " (G's share of domain 2)")
         left.set_xlim(-0.02, 1.02)
         left.set_ylim(-0.02, 1.02)
-        left.set_title(f"Pareto set of δ ({label}: {len(pareto.sample):,} δ)")
-        left.legend(fontsize=7, loc="best")
+        left.set_title(f"Pareto set of $\\delta$ ({label}: {len(pareto.sample):,} $\\delta$)")
+        style.legend_outside(left, where="below", ncol=1, markerscale=1.5)
         art = right.scatter(utils[mask, 1], utils[mask, 2], c=utils[mask, 0], s=4, cmap="viridis")
-        fig.colorbar(art, ax=right, label="U_G")
+        fig.colorbar(art, ax=right, label=style.label("U_G"))
         for j, (name, out) in enumerate(outcomes.items()):
-            right.scatter(out["U_D"][0], out["U_D"][1], s=70, marker=markers[j % len(markers)], color="tab:red",
-                          edgecolor="k", zorder=5, label=name)
-        right.set_xlabel("U_D1")
-        right.set_ylabel("U_D2")
+            right.scatter(out["U_D"][0], out["U_D"][1], zorder=5, label=name, **_outcome(j))
+        right.set_xlabel(style.label("U_D1"))
+        right.set_ylabel(style.label("U_D2"))
         right.set_title("Frontier in utility space (Pareto-optimal samples)")
-        if outcomes:
-            right.legend(fontsize=7)
+        style.legend_outside(right, where="below", ncol=2)
     else:
         fig, axes = plt.subplots(1, slices, figsize=(4.4 * slices, 4.4), squeeze=False)
         u_g = utils[mask, 0]
@@ -82,18 +91,17 @@ def plot_pareto(pareto: Any, path: str, outcomes: dict[str, Any] | None = None, 
             level = levels[number]
             band = mask & (np.abs(utils[:, 0] - level) <= width)
             art = ax.scatter(utils[band, 1], utils[band, 2], c=utils[band, 3], s=6, cmap="viridis")
-            fig.colorbar(art, ax=ax, label="U_D3")
+            fig.colorbar(art, ax=ax, label=style.label("U_D3"))
             for j, (name, out) in enumerate(outcomes.items()):
                 if nearest[name] == number:
-                    ax.scatter(out["U_D"][0], out["U_D"][1], s=70, marker=markers[j % len(markers)],
-                               color="tab:red", edgecolor="k", zorder=5, label=f"{name} (U_G = {out['U_G']:.3g})")
-            ax.set_xlabel("U_D1")
-            ax.set_ylabel("U_D2")
-            ax.set_title(f"U_G = {level:.3g} ± {width:.2g}", fontsize=9)
-            if ax.get_legend_handles_labels()[0]:
-                ax.legend(fontsize=7)
-        fig.suptitle(f"Frontier slices at levels of U_G ({label} Pareto set: {int(mask.sum()):,} of "
-                     f"{len(pareto.sample):,} δ)")
+                    ax.scatter(out["U_D"][0], out["U_D"][1], zorder=5,
+                               label=f"{name} ($U_G$ = {out['U_G']:.3g})", **_outcome(j))
+            ax.set_xlabel(style.label("U_D1"))
+            ax.set_ylabel(style.label("U_D2"))
+            ax.set_title(f"$U_G$ = {level:.3g} ± {width:.2g}", fontsize=9)
+            style.legend_outside(ax, where="below", ncol=1)
+        fig.suptitle(f"Frontier slices at levels of $U_G$ ({label} Pareto set: {int(mask.sum()):,} of "
+                     f"{len(pareto.sample):,} $\\delta$)")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -102,12 +110,9 @@ def plot_pareto(pareto: Any, path: str, outcomes: dict[str, Any] | None = None, 
 
 def plot_frontier(game: FineTuningGame, report: dict[str, Any], path: str, samples: int = 801) -> str:
     """U_G against U_D (n = 1) or against Σ U_Di (n > 1) over δ; Pareto points highlighted; outcomes marked."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     from ..formulations.bargaining.frontier import equilibrium_table, nondominated
+
+    plt = style.pyplot()
 
     rng = np.random.default_rng(0)
     deltas = np.linspace(0, 1, samples)[:, None] if game.n == 1 else rng.uniform(0, 1, (4000, game.n))
@@ -117,18 +122,17 @@ def plot_frontier(game: FineTuningGame, report: dict[str, Any], path: str, sampl
     mask = nondominated(table.utilities)
     fig, ax = plt.subplots(figsize=(6.4, 4.8))
     if game.n == 1:
-        ax.plot(u_d, u_g, color="0.6", lw=1, label="δ ∈ [0, 1]")
+        ax.plot(u_d, u_g, color="0.6", lw=1, label="$\\delta \\in [0, 1]$")
     else:
-        ax.scatter(u_d, u_g, s=3, color="0.75", label="sampled δ")
-    ax.scatter(u_d[mask], u_g[mask], s=5, color="tab:blue", label="Pareto-optimal δ")
-    markers = "os^vD<>ph*"
+        ax.scatter(u_d, u_g, s=3, color="0.75", label="sampled $\\delta$")
+    ax.scatter(u_d[mask], u_g[mask], s=5, color=style.SERIES_COLOURS[0], label="Pareto-optimal $\\delta$")
     for j, (name, out) in enumerate(report.get("outcomes", {}).items()):
-        ax.scatter(sum(out["U_D"]), out["U_G"], s=70, marker=markers[j % len(markers)], zorder=5,
-                   label=f"{name} (δ = {', '.join(f'{d:.3f}' for d in out['delta'])})")
-    ax.set_xlabel("U_D" if game.n == 1 else "Σ U_Di")
-    ax.set_ylabel("U_G")
-    ax.set_title("Utility frontier over δ (δ = G's share)")
-    ax.legend(fontsize=7)
+        ax.scatter(sum(out["U_D"]), out["U_G"], zorder=5, **_outcome(j + 1),
+                   label=f"{name} ($\\delta$ = {', '.join(f'{d:.3f}' for d in out['delta'])})")
+    ax.set_xlabel(style.label("U_D") if game.n == 1 else "$\\sum_i U_{D_i}$")
+    ax.set_ylabel(style.label("U_G"))
+    ax.set_title("Utility frontier over $\\delta$ ($\\delta$ = G's share)")
+    style.legend_outside(ax)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -190,22 +194,21 @@ def _with(game: FineTuningGame, i: int, axis: str, value: float) -> FineTuningGa
 
 
 def plot_regime_map(game: FineTuningGame, path: str, **options: Any) -> str:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
     from matplotlib.colors import ListedColormap
 
+    plt = style.pyplot()
     x, y = options.get("x", "delta"), options.get("y", "marginal_cost")
     xs, ys, codes = regime_grid(game, **options)
     fig, ax = plt.subplots(figsize=(6.4, 4.8))
-    cmap = ListedColormap(["tab:green", "tab:orange", "tab:gray"])
-    ax.pcolormesh(xs, ys, codes, cmap=cmap, vmin=-0.5, vmax=2.5, shading="nearest")
-    handles = [plt.Rectangle((0, 0), 1, 1, color=cmap(k)) for k in range(3)]
-    ax.legend(handles, list(REGIME_CODES), loc="upper right", fontsize=8)
+    colours = {name: style.CATEGORY_COLOURS[name] for name in REGIME_CODES}
+    cmap = ListedColormap(list(colours.values()))
+    ax.pcolormesh(xs, ys, codes, cmap=cmap, vmin=-0.5, vmax=2.5, shading="nearest", rasterized=True)
+    names = list(REGIME_CODES)
+    present = [names[int(k)] for k in np.unique(codes[np.isfinite(codes)])]
+    style.legend_outside(ax, style.category_handles(present, colours))  # only the regimes on the map
     i = options.get("specialist", 0)
-    ax.set_xlabel(f"{x} of D{i + 1}" if x != "delta" else f"δ{i + 1} (G's share)")
-    ax.set_ylabel(f"{y} of D{i + 1}" if y != "delta" else f"δ{i + 1} (G's share)")
+    ax.set_xlabel(_axis_label(x, i))
+    ax.set_ylabel(_axis_label(y, i))
     ax.set_title(f"Regime of specialist D{i + 1} at the subgame-perfect equilibrium")
     fig.tight_layout()
     fig.savefig(path, dpi=120)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 
@@ -25,8 +26,11 @@ from ..formulations.safety.bargaining import PAPER_DELTAS, RULES, bargain_grid  
 from ..formulations.safety.classify import REGIMES, classify_arrays  # noqa: E402
 from ..formulations.safety.enumeration import solve_grid  # noqa: E402
 from ..models.safety import SafetyGame, symmetric_game  # noqa: E402
+from . import style  # noqa: E402
 
-REGIME_COLOURS = ListedColormap(["#d9d9d9", "#4daf4a", "#e41a1c", "#ffffff"])
+style.apply(plt)
+#: One fill per regime of :data:`REGIMES` (feasible, mutualism, backfiring, abstain), shared with every figure.
+REGIME_COLOURS = ListedColormap([style.CATEGORY_COLOURS[name] for name in REGIMES])
 
 
 def _suffix(c: float) -> str:
@@ -51,24 +55,31 @@ def figure2_grid(game: SafetyGame, n_g: int = 301, n_d: int = 501, g_max: float 
     return out
 
 
+def _regime_legend(ax: Any, grids: list[np.ndarray], where: str = "right") -> None:
+    """A legend of the regimes that occur in ``grids`` (codes into :data:`REGIMES`), outside the axes."""
+    present = sorted({int(v) for grid in grids for v in np.unique(grid[np.isfinite(grid)])})
+    style.legend_outside(ax, style.category_handles([REGIMES[k] for k in present],
+                                                    {n: style.CATEGORY_COLOURS[n] for n in REGIMES}), where=where)
+
+
 def figure2(out: Path, c: float = 0.0, delta: float = 0.5) -> Path:
     game = symmetric_game(c, delta=delta)
     grid = figure2_grid(game)
     fig, axes = plt.subplots(1, 4, figsize=(20, 4.5), constrained_layout=True)
     extent = (grid["theta_D"][0], grid["theta_D"][-1], grid["theta_G"][0], grid["theta_G"][-1])
-    for ax, key, title in zip(axes[:3], ("beta1", "U_G", "U_D"), ("final safety β1", "U_G", "U_D"), strict=True):
+    for ax, key in zip(axes[:3], ("beta1", "U_G", "U_D"), strict=True):
         im = ax.imshow(grid[key], origin="lower", extent=extent, aspect="auto", cmap="viridis")
-        fig.colorbar(im, ax=ax)
-        ax.set_title(title)
-    im = axes[3].imshow(grid["regime"], origin="lower", extent=extent, aspect="auto", cmap=REGIME_COLOURS,
-                        vmin=-0.5, vmax=3.5, interpolation="nearest")
-    cbar = fig.colorbar(im, ax=axes[3], ticks=range(4))
-    cbar.ax.set_yticklabels(REGIMES)
+        fig.colorbar(im, ax=ax, label=style.label(key))
+        ax.set_title("final safety " + style.label(key) if key == "beta1" else style.label(key))
+    axes[3].imshow(grid["regime"], origin="lower", extent=extent, aspect="auto", cmap=REGIME_COLOURS,
+                   vmin=-0.5, vmax=3.5, interpolation="nearest")
+    _regime_legend(axes[3], [grid["regime"]])
     axes[3].set_title("regime")
     for ax in axes:
-        ax.set_xlabel("θD")
-        ax.set_ylabel("θG")
-    fig.suptitle(f"Safety regulation, C0 = C1 = [[1, {c:g}], [{c:g}, 1]], r = (1, 1), δ = {delta:g} (exact)")
+        ax.set_xlabel(style.label("theta_D"))
+        ax.set_ylabel(style.label("theta_G"))
+    fig.suptitle(f"Safety regulation, $C_0 = C_1$ = [[1, {c:g}], [{c:g}, 1]], $r$ = (1, 1), $\\delta$ = {delta:g} "
+                 "(exact)")
     path = Path(out) / f"safety_figure2{_suffix(c)}.png"
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -80,17 +91,18 @@ def figure3(out: Path, c: float = 0.0, delta: float = 0.5) -> Path:
     td = np.linspace(0, 2.5, 2001)
     res = solve_grid(game, theta_G=0.0, theta_D=td)
     fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
-    ax.plot(td, res["beta0"], label="β0 (generalist)")
-    ax.plot(td, res["beta"][:, 0], label="β1 (final)")
+    ax.plot(td, res["beta0"], label="$\\beta_0$ (generalist)", **style.line_style(0, len(td)))
+    ax.plot(td, res["beta"][:, 0], label="$\\beta_1$ (final)", **style.line_style(1, len(td)))
     anarchy = solve_grid(game.unregulated(), theta_G=np.zeros(1), theta_D=np.zeros(1))["beta"][0, 0]
-    ax.axhline(anarchy, color="grey", ls=":", label="β1 without regulation")
+    ax.axhline(anarchy, color="0.4", ls=":", label="$\\beta_1$ without regulation")
     lo = 0.5 - delta / 4 if c == 0 else None
     if lo is not None:
-        ax.axvspan(lo, 0.5, color="#e41a1c", alpha=0.15, label="backfiring band (1/2 − δ/4, 1/2)")
-    ax.set_xlabel("θD (θG = 0)")
+        ax.axvspan(lo, 0.5, color=style.CATEGORY_COLOURS["backfiring"], alpha=0.2,
+                   label="backfiring band $(1/2 - \\delta/4,\\ 1/2)$")
+    ax.set_xlabel(style.label("theta_D") + " ($\\theta_G$ = 0)")
     ax.set_ylabel("safety")
-    ax.legend()
-    ax.set_title(f"Safety against θD, δ = {delta:g}, c = {c:g} (exact)")
+    style.legend_outside(ax)
+    ax.set_title(f"Safety against $\\theta_D$, $\\delta$ = {delta:g}, $c$ = {c:g} (exact)")
     path = Path(out) / f"safety_figure3{_suffix(c)}.png"
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -117,17 +129,18 @@ def figure4_grid(game: SafetyGame, rule: str) -> dict[str, np.ndarray]:
 def figure4(out: Path, c: float = 0.0) -> Path:
     game = symmetric_game(c)
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.5), constrained_layout=True)
+    grids = []
     for ax, rule in zip(axes, RULES, strict=True):
         grid = figure4_grid(game, rule)
+        grids.append(grid["regime"])
         ext = (grid["theta_D"][0] - 0.025, grid["theta_D"][-1] + 0.025, -0.05, 1.25)
-        im = ax.imshow(grid["regime"], origin="lower", extent=ext, aspect="auto", cmap=REGIME_COLOURS,
-                       vmin=-0.5, vmax=3.5, interpolation="nearest")
+        ax.imshow(grid["regime"], origin="lower", extent=ext, aspect="auto", cmap=REGIME_COLOURS,
+                  vmin=-0.5, vmax=3.5, interpolation="nearest")
         ax.set_title(f"{rule} bargaining")
-        ax.set_xlabel("θD")
-        ax.set_ylabel("θG")
-    cbar = fig.colorbar(im, ax=axes[-1], ticks=range(4))
-    cbar.ax.set_yticklabels(REGIMES)
-    fig.suptitle(f"Regimes when δ is bargained (98 δ in [0.01, 0.99]), c = {c:g} (exact)")
+        ax.set_xlabel(style.label("theta_D"))
+        ax.set_ylabel(style.label("theta_G"))
+    _regime_legend(axes[-1], grids)
+    fig.suptitle(f"Regimes when $\\delta$ is bargained (98 $\\delta$ in [0.01, 0.99]), $c$ = {c:g} (exact)")
     path = Path(out) / f"safety_figure4{_suffix(c)}.png"
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -164,15 +177,17 @@ def figure5_points(game: SafetyGame, n_theta: int = 41) -> dict[str, tuple[np.nd
 def figure5(out: Path, c: float = 0.0) -> Path:
     pts = figure5_points(symmetric_game(c))
     fig, ax = plt.subplots(figsize=(7, 6), constrained_layout=True)
-    ax.scatter(*pts["both"], s=1, color="#cccccc", label="attainable (any regulation, any δ)", rasterized=True)
-    for kind, colour, style in zip(("G-only", "D-only", "both", "none"), ("#377eb8", "#ff7f00", "#4daf4a", "k"),
-                                   ("-", "-", "-", "--"), strict=True):
+    ax.scatter(*pts["both"], s=1, color="#cccccc", label="attainable (any regulation, any $\\delta$)",
+               rasterized=True)
+    # the frontiers overlap where one kind of regulation attains what another does: each its own colour, marker
+    # and line style, drawn thinner on top of the earlier ones so that both stay visible
+    for i, kind in enumerate(("both", "G-only", "D-only", "none")):
         fu, fd = pareto_frontier(*pts[kind])
-        ax.plot(fu, fd, color=colour, lw=2, ls=style, label=f"frontier: {kind}")
-    ax.set_xlabel("U_G")
-    ax.set_ylabel("U_D")
-    ax.legend()
-    ax.set_title(f"Attainable utilities over (θG, θD, δ), c = {c:g} (exact)")
+        ax.plot(fu, fd, label=f"frontier: {kind}", **{**style.line_style(i, len(fu)), "linewidth": 2.6 - 0.5 * i})
+    ax.set_xlabel(style.label("U_G"))
+    ax.set_ylabel(style.label("U_D"))
+    style.legend_outside(ax, where="below", ncol=2)
+    ax.set_title(f"Attainable utilities over ($\\theta_G$, $\\theta_D$, $\\delta$), $c$ = {c:g} (exact)")
     path = Path(out) / f"safety_figure5{_suffix(c)}.png"
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -184,15 +199,17 @@ def equilibrium_path(game: SafetyGame, path: str | Path, mark: float | None = No
     td = np.linspace(0, max(2.5, 1.2 * (mark or 0)), 1001)
     res = solve_grid(game, theta_D=td)
     fig, (a1, a2) = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True)
-    a1.plot(td, res["beta0"], label="β0")
-    a1.plot(td, res["beta"][:, 0], label="β1")
-    a2.plot(td, res["U_G"], label="U_G")
-    a2.plot(td, res["U_D"][:, 0], label="U_D")
+    a1.plot(td, res["beta0"], label=style.label("beta0"), **style.line_style(0, len(td)))
+    a1.plot(td, res["beta"][:, 0], label=style.label("beta1"), **style.line_style(1, len(td)))
+    a2.plot(td, res["U_G"], label=style.label("U_G"), **style.line_style(0, len(td)))
+    a2.plot(td, res["U_D"][:, 0], label=style.label("U_D"), **style.line_style(1, len(td)))
+    a1.set_ylabel("safety")
+    a2.set_ylabel("utility")
     for ax in (a1, a2):
         if mark is not None:
-            ax.axvline(mark, color="grey", ls=":")
-        ax.set_xlabel(f"θD (θG = {game.theta_G:g})")
-        ax.legend()
+            ax.axvline(mark, color="0.4", ls=":")
+        ax.set_xlabel(f"$\\theta_D$ ($\\theta_G$ = {game.theta_G:g})")
+        style.legend_outside(ax)
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return Path(path)
