@@ -40,6 +40,29 @@ def fine_tuning_game(p: dict[str, Any]) -> FineTuningGame:
     return FineTuningGame(Generalist(p["c0"]), specs, p["exponent"])
 
 
+def bargaining_params(rng: np.random.Generator) -> dict[str, Any]:
+    """Two specialists, linear revenue, one cost exponent in [2, 4], random Nash weights and disagreement points at
+    least the outside options; entry costs in a third of the games, outside options in a fifth."""
+    n = 2
+    entry = [_r(v) for v in rng.uniform(0.0, 0.15, n)] if rng.random() < 1 / 3 else [0.0] * n
+    outside = [_r(v) for v in rng.uniform(0.0, 0.1, n)] if rng.random() < 0.2 else [0.0] * n
+    return {
+        "c0": _r(rng.uniform(0.3, 3.0)),
+        "costs": [_r(v) for v in rng.uniform(0.3, 3.0, n)],
+        "revenues": [_r(v) for v in rng.uniform(0.3, 3.0, n)],
+        "exponent": _r(rng.uniform(2.0, 4.0)) if rng.random() < 0.6 else 2.0,
+        "entry_cost": entry,
+        "outside_option": outside,
+        "weights": [_r(v) for v in rng.uniform(0.5, 2.0, n + 1)],
+        "disagreement": [_r(o + v) for o, v in zip([0.0, *outside], rng.uniform(0.0, 0.05, n + 1), strict=True)],
+    }
+
+
+def bargaining_game(p: dict[str, Any]) -> FineTuningGame:
+    return FineTuningGame.polynomial(p["c0"], p["costs"], p["revenues"], exponent=p["exponent"],
+                                     entry_cost=p["entry_cost"], outside_option=p["outside_option"])
+
+
 # ------------------------------------------------------------------------------------------------------ safety
 def spd(rng: np.random.Generator) -> list[list[float]]:
     """A random symmetric positive definite 2x2 matrix, well conditioned (as ../shared/tools/crosscheck.py)."""

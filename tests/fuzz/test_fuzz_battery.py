@@ -28,6 +28,8 @@ from ftgames.solvers import SolveConfig
 from tests.bilevel.test_random_instances import build_linear, random_linear
 
 from .generators import (
+    bargaining_game,
+    bargaining_params,
     fine_tuning_game,
     fine_tuning_params,
     openness_game,
@@ -45,6 +47,7 @@ FINE_TUNING = (50, 3, 12, 48, 1_000)
 SAFETY = (50, 3, 8, 32, 2_000)
 OPENNESS = (25, 4, 4, 16, 3_000)  # 5 base games x 5 shares per chunk
 BILEVEL = (10, 10, 3, 12, 4_000)
+BARGAINING = (2, 0, 1, 12, 5_000)  # each game: a 121 x 121 grid of exact equilibria and three bargains
 
 FT_ENCODINGS = ("kkt:sos1", "kkt:indicator", "kkt:product")
 SAFETY_ENCODINGS = ("sos1", "indicator", "product")
@@ -72,6 +75,49 @@ def close(a, b, tol: float = TOL) -> bool:
 def mismatch(what: str, seed: int, index: int, params, details: dict) -> str:
     diffs = "; ".join(f"{k}: {a!r} vs {b!r}" for k, (a, b) in details.items())
     return f"{what}: seed {seed} game #{index} params={params!r}: {diffs}"
+
+
+# ------------------------------------------------------------------------------------------------ bargaining
+@pytest.mark.parametrize("seed", chunks(BARGAINING))
+def test_bargaining_against_a_grid(seed: int, record_property) -> None:
+    """Nash (random weights), egalitarian and Kalai–Smorodinsky (random disagreement points) by the default
+    formulation, two specialists: a certified answer is at least as good as every point of a 121 x 121 grid of exact
+    equilibria (each regime: entry costs and outside options included) and within the grid's resolution of its
+    best; an uncertified one says why."""
+    from ftgames.formulations.bargaining import bargain
+    from ftgames.formulations.equilibrium.vectorised import equilibrium_arrays
+
+    axis = np.linspace(0.0, 1.0, 121)
+    compared, failures = 0, []
+    rng = np.random.default_rng(seed)
+    for index in range(BARGAINING[0]):
+        p = bargaining_params(rng)
+        game = bargaining_game(p)
+        d, w = np.asarray(p["disagreement"]), np.asarray(p["weights"])
+        grid = np.array([[eq.utility_generalist, *eq.utility_specialists] for eq in
+                         (equilibrium_arrays(game, np.array([x, y])) for x in axis for y in axis)])
+        gains = grid - d
+        for solution in ("nash", "egalitarian", "kalai_smorodinsky"):
+            out = bargain(game, solution, disagreement=list(d), **({"weights": list(w)} if solution == "nash" else {}))
+            if not out.certified:
+                if not out.details.get("why_not_global"):
+                    failures.append(mismatch(f"{solution} uncertified without a reason", seed, index, p, {}))
+                continue
+            if solution == "nash":
+                feasible = np.all(gains > 1e-12, axis=1)
+                values = np.where(feasible, np.log(np.where(gains > 1e-12, gains, 1.0)) @ w, -np.inf)
+                mine = out.objective
+            elif solution == "egalitarian":
+                values, mine = gains.min(axis=1), out.objective
+            else:
+                scale = np.asarray(out.details["ideal"]) - d
+                values, mine = (gains / scale).min(axis=1), out.details["normalized_gain"]
+            best = float(values.max())
+            if mine < best - 1e-9 * max(1.0, abs(best)) or mine > best + 1e-2 * max(1.0, abs(best)):
+                failures.append(mismatch(f"{solution} (certified) vs grid", seed, index, p, {"value": (mine, best)}))
+            compared += 1
+    record_property("fuzz:bargaining certified vs 121x121 grid", compared)
+    assert not failures, "\n".join(failures)
 
 
 def test_the_default_run_compares_at_least_1000_games() -> None:
