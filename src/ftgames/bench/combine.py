@@ -18,6 +18,8 @@ def combine(folder: Path) -> Path:
     rows = []
     for path in sorted(folder.glob("*/results.json")):
         suite_rows = read_results(path)[0]  # old files: a bare list of rows
+        if not suite_rows or "suite" not in suite_rows[0]:  # another script's results (bigm_vs_pao): not a suite
+            continue
         plot_time_vs_size(suite_rows, path.parent)  # each suite's plots beside its results, in today's style
         plot_profiles(suite_rows, path.parent)
         rows += suite_rows
