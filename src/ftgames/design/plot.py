@@ -7,17 +7,14 @@ from typing import Any
 
 import numpy as np
 
+from ..plots import style
 from .expression import DesignError
 
 
 def plot_design(report: dict[str, Any], path: str | Path) -> str:
     """Draw a report's explored objective: a curve for one continuous variable, a heat map for two (other
     variables at their optimal value).  Returns the path written."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = style.pyplot()
     ex = report.get("explored")
     if not ex:
         raise DesignError("--plot: the report has no explored box (run the exact formulation)")
@@ -45,22 +42,24 @@ def plot_design(report: dict[str, Any], path: str | Path) -> str:
     title += f"  ({report['bargaining']})"
     if len(cont) == 1:
         x = np.array(ex["axes"][cont[0]], dtype=float)
-        ax.plot(x, data, lw=1.2)
-        ax.set_xlabel(keys[cont[0]])
-        ax.set_ylabel(report["objective"])
+        ax.plot(x, data, lw=1.6, color=style.SERIES_COLOURS[0], label=style.label(report["objective"]))
+        ax.set_xlabel(style.label(keys[cont[0]]))
+        ax.set_ylabel(style.label(report["objective"]))
         if rule:
-            ax.plot([rule[keys[cont[0]]]], [report["value"]], "r*", ms=12, label="optimum")
-            ax.legend()
+            ax.plot([rule[keys[cont[0]]]], [report["value"]], "*", color=style.PALETTE[5], markeredgecolor="k",
+                    ms=14, linestyle="none", label="optimum")
+        style.legend_outside(ax)
     else:
         x = np.array(ex["axes"][cont[1]], dtype=float)
         y = np.array(ex["axes"][cont[0]], dtype=float)
         mesh = ax.pcolormesh(x, y, np.ma.masked_invalid(data), shading="auto", cmap="viridis")
-        fig.colorbar(mesh, ax=ax, label=report["objective"])
-        ax.set_xlabel(keys[cont[1]])
-        ax.set_ylabel(keys[cont[0]])
+        fig.colorbar(mesh, ax=ax, label=style.label(report["objective"]))
+        ax.set_xlabel(style.label(keys[cont[1]]))
+        ax.set_ylabel(style.label(keys[cont[0]]))
         if rule:
-            ax.plot([rule[keys[cont[1]]]], [rule[keys[cont[0]]]], "r*", ms=14, label="optimum")
-            ax.legend(loc="upper left")
+            ax.plot([rule[keys[cont[1]]]], [rule[keys[cont[0]]]], "*", color=style.PALETTE[5], markeredgecolor="k",
+                    ms=14, linestyle="none", label="optimum")
+            style.legend_outside(ax, where="below", ncol=1)
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=120)

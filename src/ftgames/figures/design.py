@@ -22,6 +22,7 @@ from ..design import design
 from ..design.plot import plot_design
 from ..errors import InputError
 from ..io.gamefile import GameFile, load_game_file
+from ..plots import style
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 SAFETY = EXAMPLES / "safety_backfiring.toml"
@@ -93,12 +94,7 @@ def safety_floors(out: Path) -> list[dict[str, Any]]:
 def sensitivity(out: Path, cs: tuple[float, ...] = (-0.3, -0.2, -0.1, 0.0, 0.1, 0.2, 0.3),
                 deltas: tuple[float, ...] = (0.3, 0.5, 0.7)) -> list[dict[str, Any]]:
     """How the optimal floors move with the cross term c (C0 = C1 = [[1, c], [c, 1]]) and δ: max welfare, and max
-    safety subject to U_G, U_D >= 0.1."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    safety subject to U_G, U_D >= 0.1; drawn by :func:`draw_sensitivity` (which also redraws from the CSV)."""
     rows = []
     for delta in deltas:
         for c in cs:
@@ -108,30 +104,41 @@ def sensitivity(out: Path, cs: tuple[float, ...] = (-0.3, -0.2, -0.1, 0.0, 0.1, 
                 rows.append(_row({"c": c, "delta_fixed": delta, "objective": objective,
                                   "constraint": " and ".join(constraint) or "—"}, report))
     _write(rows, out, "sensitivity")
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    for ax, objective in zip(axes, ("welfare", "safety"), strict=True):
-        for delta, color in zip(deltas, ("tab:blue", "tab:orange", "tab:green"), strict=False):
-            sel = [r for r in rows if r["objective"] == objective and r["delta_fixed"] == delta]
-            ax.plot([r["c"] for r in sel], [r["theta_G"] for r in sel], "o-", color=color, label=f"θG*, δ = {delta}")
-            ax.plot([r["c"] for r in sel], [r["theta_D"] for r in sel], "s--", color=color, label=f"θD*, δ = {delta}")
-        ax.set_xlabel("cross term c")
-        ax.set_ylabel("optimal floor")
-        ax.set_title("max welfare" if objective == "welfare" else "max safety s.t. U_G, U_D ≥ 0.1", fontsize=10)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
-    fig.savefig(out / "sensitivity.png", dpi=120)
-    plt.close(fig)
+    draw_sensitivity(rows, out / "sensitivity.png")
     return rows
+
+
+def draw_sensitivity(rows: list[dict[str, Any]], path: Path) -> Path:
+    """The optimal floors against c, one colour and marker per δ (markers smaller and lines thinner for each later
+    δ, so that curves that coincide, as the welfare-maximizing floors do for every δ, show nested), θG* solid and
+    filled, θD* dashed and open.  ``rows``: :func:`sensitivity`'s (or its CSV's)."""
+    plt = style.pyplot()
+    deltas = sorted({float(r["delta_fixed"]) for r in rows})
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    for ax, objective in zip(axes, ("welfare", "safety"), strict=True):
+        for k, delta in enumerate(deltas):
+            sel = sorted((r for r in rows if r["objective"] == objective and float(r["delta_fixed"]) == delta),
+                         key=lambda r: float(r["c"]))
+            for j, key in enumerate(("theta_G", "theta_D")):
+                ax.plot([float(r["c"]) for r in sel], [float(r[key]) for r in sel], color=style.SERIES_COLOURS[k],
+                        marker=("o", "^", "D", "s", "v")[k % 5], markersize=9 - 2.5 * k, linewidth=2.6 - 0.8 * k,
+                        linestyle=("-", "--")[j], fillstyle=("full", "none")[j], markeredgewidth=1.2,
+                        label=f"{style.label(key)[:-1]}^*$, $\\delta$ = {delta:g}")
+        ax.set_xlabel("cross term " + style.label("c"))
+        ax.set_title("max welfare (the same floors for every $\\delta$)" if objective == "welfare"
+                     else "max safety s.t. $U_G \\geq 0.1$, $U_D \\geq 0.1$", fontsize=10)
+    axes[0].set_ylabel("optimal floor")
+    fig.tight_layout()
+    style.legend_outside(axes[1])
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
 
 
 def openness(out: Path, alpha0s: tuple[float, ...] = tuple(np.round(np.linspace(0.4, 3.0, 14), 2)),
              game: Path = OPENNESS) -> list[dict[str, Any]]:
     """Welfare-maximizing openness threshold θ and penalty p for a range of baselines α0 (fixed δ)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = style.pyplot()
     base = load_game_file(game)
     rows = []
     for alpha0 in alpha0s:
@@ -152,17 +159,20 @@ def openness(out: Path, alpha0s: tuple[float, ...] = tuple(np.round(np.linspace(
     _write(rows, out, "openness")
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
     a = [r["alpha0"] for r in rows]
-    axes[0].plot(a, [r["theta"] for r in rows], "o-", label="θ* (threshold)")
-    axes[0].plot(a, [r["omega"] for r in rows], "x:", label="ω at the optimum")
-    axes[0].plot(a, [r["omega_unregulated"] for r in rows], "k--", label="ω unregulated")
-    axes[0].plot(a, [r["penalty"] for r in rows], "s-", label="p* (penalty)")
-    axes[0].set_xlabel("baseline α0")
-    axes[0].legend(fontsize=8)
+    # θ* and ω at the optimum coincide where G complies at ω = θ: drawn solid with filled circles, then dashed
+    # with open squares on top, so both stay visible
+    for i, (key, text) in enumerate((("theta", "$\\theta^*$ (threshold)"), ("omega", "$\\omega$ at the optimum"),
+                                     ("omega_unregulated", "$\\omega$ unregulated"), ("penalty", "$p^*$ (penalty)"))):
+        st = style.series_style(i)
+        axes[0].plot(a, [r[key] for r in rows], label=text, markersize=7 - i, fillstyle="full" if i == 0 else "none",
+                     **st)
+    axes[0].set_xlabel("baseline " + style.label("alpha0"))
     axes[0].set_title("welfare-maximizing definition", fontsize=10)
-    axes[1].plot(a, [r["gain"] for r in rows], "o-")
-    axes[1].set_xlabel("baseline α0")
-    axes[1].set_ylabel("welfare gain over no regulation")
+    axes[1].plot(a, [r["gain"] for r in rows], **style.series_style(0))
+    axes[1].set_xlabel("baseline " + style.label("alpha0"))
+    axes[1].set_ylabel("welfare gain over no regulation " + style.label("gain")[len("welfare gain "):])
     fig.tight_layout()
+    style.legend_outside(axes[0], where="below", ncol=2)
     fig.savefig(out / "openness.png", dpi=120)
     plt.close(fig)
     return rows
