@@ -163,3 +163,21 @@ def test_safety_figure3_labels_and_legend_outside(tmp_path: Path, saved: list[Fi
     assert ax.get_xlabel().startswith(r"$\theta_D$") and ax.get_ylabel() == "safety"
     assert _legend_texts(ax.get_legend())[:2] == [r"$\beta_0$ (generalist)", r"$\beta_1$ (final)"]
     assert not _inside(ax, ax.get_legend())
+
+
+def test_design_sensitivity_coinciding_floors_stay_distinguishable(tmp_path: Path, saved: list[Figure]) -> None:
+    from ftgames.figures.design import draw_sensitivity
+
+    rows = [{"c": c, "delta_fixed": d, "objective": o, "theta_G": 0.5 - c, "theta_D": 1.0 - c}  # same for every δ
+            for o in ("welfare", "safety") for d in (0.3, 0.5, 0.7) for c in (-0.1, 0.0, 0.1)]
+    draw_sensitivity(rows, tmp_path / "sensitivity.png")
+    (fig,) = saved
+    left = fig.axes[0]
+    lines = left.get_lines()
+    assert len(lines) == 6
+    looks = {(to_hex(line.get_color()), line.get_marker(), line.get_fillstyle()) for line in lines}
+    assert len(looks) == 6
+    sizes = sorted({line.get_markersize() for line in lines}, reverse=True)
+    assert len(sizes) == 3  # nested: a smaller marker for each later δ
+    assert fig.axes[1].get_legend() is not None and not _inside(fig.axes[1], fig.axes[1].get_legend())
+    assert _legend_texts(fig.axes[1].get_legend())[0] == r"$\theta_G^*$, $\delta$ = 0.3"
