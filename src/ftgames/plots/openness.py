@@ -88,7 +88,7 @@ def draw_unregulated_openness(rows: list[dict[str, Any]], path: Path) -> Path:
 def draw_regime_map(rows: list[dict[str, Any]], path: Path) -> Path:
 
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6, 4.5))
+    fig, ax = plt.subplots(figsize=(7.6, 4.5))
     _draw_map(ax, rows, "regime", REGIME_COLOURS)
     _switching_curve(ax, rows)
     style.legend_outside(ax, [*_present(rows, "regime", REGIME_COLOURS), *ax.get_legend_handles_labels()[0]])
@@ -102,7 +102,7 @@ def draw_baseline_map(rows: list[dict[str, Any]], path: Path) -> Path:
     """G's regime over (α0, p) at one θ, with the switching penalty p*(α0) = L(θ; α0)."""
 
     plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6, 4.5))
+    fig, ax = plt.subplots(figsize=(7.6, 4.5))
     _draw_map(ax, rows, "regime", REGIME_COLOURS, x="alpha0")
     alpha0s = np.unique([r["alpha0"] for r in rows])
     curve = [max(r["compliance_loss"] for r in rows if r["alpha0"] == a) for a in alpha0s]
