@@ -137,8 +137,8 @@ def draw_sensitivity(rows: list[dict[str, Any]], path: Path) -> Path:
 
 def openness(out: Path, alpha0s: tuple[float, ...] = tuple(np.round(np.linspace(0.4, 3.0, 14), 2)),
              game: Path = OPENNESS) -> list[dict[str, Any]]:
-    """Welfare-maximizing openness threshold θ and penalty p for a range of baselines α0 (fixed δ)."""
-    plt = style.pyplot()
+    """Welfare-maximizing openness threshold θ and penalty p for a range of baselines α0 (fixed δ); drawn by
+    :func:`draw_openness` (which also redraws from the CSV)."""
     base = load_game_file(game)
     rows = []
     for alpha0 in alpha0s:
@@ -157,25 +157,33 @@ def openness(out: Path, alpha0s: tuple[float, ...] = tuple(np.round(np.linspace(
                      "compliance_loss": o.get("compliance_loss"), "regime": o.get("label"),
                      "certificate": report["certificate"]["level"]})
     _write(rows, out, "openness")
+    draw_openness(rows, out / "openness.png")
+    return rows
+
+
+def draw_openness(rows: list[dict[str, Any]], path: Path) -> Path:
+    """θ*, p*, ω at the optimum and unregulated against α0, and the welfare gain.  θ* and ω at the optimum coincide
+    where G complies at ω = θ: drawn solid with filled circles, then dashed with open squares on top, so both stay
+    visible.  ``rows``: :func:`openness`'s (or its CSV's)."""
+    plt = style.pyplot()
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-    a = [r["alpha0"] for r in rows]
-    # θ* and ω at the optimum coincide where G complies at ω = θ: drawn solid with filled circles, then dashed
-    # with open squares on top, so both stay visible
+    a = [float(r["alpha0"]) for r in rows]
     for i, (key, text) in enumerate((("theta", "$\\theta^*$ (threshold)"), ("omega", "$\\omega$ at the optimum"),
                                      ("omega_unregulated", "$\\omega$ unregulated"), ("penalty", "$p^*$ (penalty)"))):
-        st = style.series_style(i)
-        axes[0].plot(a, [r[key] for r in rows], label=text, markersize=7 - i, fillstyle="full" if i == 0 else "none",
-                     **st)
+        axes[0].plot(a, [float(r[key]) for r in rows], label=text, markersize=7 - i,
+                     fillstyle="full" if i == 0 else "none", **style.series_style(i))
     axes[0].set_xlabel("baseline " + style.label("alpha0"))
+    axes[0].set_ylabel("threshold $\\theta$, openness $\\omega$, penalty $p$")
     axes[0].set_title("welfare-maximizing definition", fontsize=10)
-    axes[1].plot(a, [r["gain"] for r in rows], **style.series_style(0))
+    axes[1].plot(a, [float(r["gain"]) for r in rows], **style.series_style(0))
     axes[1].set_xlabel("baseline " + style.label("alpha0"))
-    axes[1].set_ylabel("welfare gain over no regulation " + style.label("gain")[len("welfare gain "):])
+    axes[1].set_ylabel("welfare gain over no regulation $\\Delta W$")
+    axes[1].set_title("welfare gain", fontsize=10)
     fig.tight_layout()
     style.legend_outside(axes[0], where="below", ncol=2)
-    fig.savefig(out / "openness.png", dpi=120)
+    fig.savefig(path, dpi=120)
     plt.close(fig)
-    return rows
+    return path
 
 
 FIGURES = {"safety-floors": safety_floors, "sensitivity": sensitivity, "openness": openness}
