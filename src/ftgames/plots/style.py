@@ -2,7 +2,7 @@
 markers and line styles, and legends outside the data that list only what is drawn.
 
 * :func:`label` maps a library key (``U_G``, ``theta_D``, ``alpha0``, ``marginal_cost`` ...) to a mathtext label
-  (``$U_G$``, ``$\\theta_D$``, ``$\\alpha_0$``, ``marginal cost $\\kappa$``); an unknown key is returned as it is.
+  (``$U_G$``, ``$\\theta_D$``, ``$\\alpha_0$``, ``marginal cost $b$``); an unknown key is returned as it is.
 * :data:`PALETTE` is Okabe & Ito's eight colours (black last); :func:`series_style` gives series ``i`` a colour, a
   marker and a line style, so that no two series share a (colour, marker) pair and a line drawn over another stays
   visible (later series dashed, with markers).
@@ -46,7 +46,7 @@ LABELS = {
     "alpha0": "$\\alpha_0$", "omega": "$\\omega$", "omega_unregulated": "unregulated openness $\\omega^*$",
     "theta": "$\\theta$", "penalty": "$p$", "delta": "$\\delta$", "beta0": "$\\beta_0$", "beta1": "$\\beta_1$",
     "theta_G": "$\\theta_G$", "theta_D": "$\\theta_D$", "c": "$c$", "compliance_loss": "compliance loss $L(\\theta)$",
-    "marginal_cost": "marginal cost $\\kappa$", "cost": "cost $c$", "revenue": "revenue $r$",
+    "marginal_cost": "marginal cost $b$", "entry_cost": "entry cost $F$", "cost": "cost $c$", "revenue": "revenue $r$",
     "size": "size", "total_time": "total time [s]", "gain": "welfare gain $\\Delta W$",
 }
 
