@@ -206,13 +206,15 @@ def capped() -> BilevelModel:
     return bm
 
 
-def test_bilevel_result_carries_follower_multipliers_and_says_why_no_leader_duals() -> None:
+def test_bilevel_result_on_a_mip_encoding_takes_leader_duals_from_the_active_set_lp() -> None:
+    """SCIP gives no duals and SOS1 makes the program discrete: the leader row's dual comes from the polish's LP on
+    the answer's active set, and equals the one of the continuous strong-duality program on Ipopt (next test)."""
     _need("scip", Layer.PYOMO)
     res = solve_bilevel(capped(), encoding="sos1", solver="scip")
     out = res.to_dict()
     assert res.status is Status.OPTIMAL and res.objective == pytest.approx(1, abs=TOL)
     assert out["multipliers"] == pytest.approx({"lower.c": 1.0}, abs=TOL)
-    assert out["duals"] == {} and "duals: not available" in res.message
+    assert out["duals"] == pytest.approx({"cap": -4.0}, abs=TOL) and "active-set LP" in res.message
 
 
 def test_bilevel_result_carries_leader_row_duals() -> None:
