@@ -411,7 +411,7 @@ class Problem:
     def _nash_node(self, lo: float, hi: float, parent: Separable | None) -> Separable:
         """The Nash bound on [lo, hi] with the multipliers of the exact solve at its midpoint (second order in the
         width near the optimum, where the midpoint's multipliers are nearly optimal for the whole interval); where
-        the midpoint admits no bargain, the first-order relaxation bound."""
+        the midpoint admits no bargain, the same bound with the enclosing interval's multipliers and no primal."""
         fixed = self._nash_fixed(0.5 * (lo + hi), parent)
         if fixed is None:  # no bargain at the midpoint: the bound with the enclosing interval's multipliers (any
             # λ and μ > 0 give a valid bound), and no primal point
