@@ -119,6 +119,19 @@ def complementarity_residual(pairs: list[Any]) -> float:
     return worst
 
 
+def _only_follower_active(clone: Any, fblock: Any) -> Any:
+    """Leave only the follower block's rows and objective active on ``clone``; return that objective."""
+    for c in clone.component_data_objects(pyo.Constraint, active=True, descend_into=True):
+        c.deactivate()
+    for c in fblock.component_data_objects(pyo.Constraint, descend_into=True):
+        c.activate()
+    for o in clone.component_data_objects(pyo.Objective, active=True, descend_into=True):
+        o.deactivate()
+    objective = fblock.component("objective")
+    objective.activate()
+    return objective
+
+
 def best_response(bm: BilevelModel, follower_name: str, solver: str, config: SolveConfig) -> tuple[Any, Any]:
     """Solve follower ``follower_name`` alone with every other variable fixed at its current value in ``bm.model``.
     Returns (value of its objective at the current point, SolveResult of the re-solve)."""
@@ -133,14 +146,7 @@ def best_response(bm: BilevelModel, follower_name: str, solver: str, config: Sol
             v.setlb(None)
             v.setub(None)
             v.fix(value)
-    for c in clone.component_data_objects(pyo.Constraint, active=True, descend_into=True):
-        c.deactivate()
-    for c in fblock.component_data_objects(pyo.Constraint, descend_into=True):
-        c.activate()
-    for o in clone.component_data_objects(pyo.Objective, active=True, descend_into=True):
-        o.deactivate()
-    objective = fblock.component("objective")
-    objective.activate()
+    objective = _only_follower_active(clone, fblock)
     current = pyo.value(objective.expr, exception=False)
     needs = program_requirements(clone)
     # "auto": the first capable backend that does not fail numerically (HiGHS' QP solver can end in "solve error"
@@ -195,14 +201,7 @@ class FollowerResolver:
                   if p.parent_component().mutable}
         param_pairs = [(p, params[p.name]) for p in clone.component_data_objects(pyo.Param, descend_into=True)
                        if p.name in params]
-        for c in clone.component_data_objects(pyo.Constraint, active=True, descend_into=True):
-            c.deactivate()
-        for c in fblock.component_data_objects(pyo.Constraint, descend_into=True):
-            c.activate()
-        for o in clone.component_data_objects(pyo.Objective, active=True, descend_into=True):
-            o.deactivate()
-        objective = fblock.component("objective")
-        objective.activate()
+        objective = _only_follower_active(clone, fblock)
         return {"model": clone, "objective": objective, "own": own_pairs, "fixed": parameter_pairs,
                 "params": param_pairs, "needs": program_requirements(clone), "sessions": {}}
 
