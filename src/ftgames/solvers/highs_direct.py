@@ -1,0 +1,215 @@
+"""A linear Pyomo model (LP or MILP) handed to HiGHS directly, without Pyomo's solver interface.
+
+Pyomo's ``highs`` interface is persistent: each ``solve`` of a new model builds its bookkeeping (configuration
+objects, variable and constraint maps, change trackers) before HiGHS sees a row, about 3 ms for a ten-row LP, more
+than HiGHS takes to solve it.  The small LPs and MILPs of a bilevel solve (the encoded program, the active-set
+polish, the followers' re-solves in the certificate) pay that three times a call.  Here the model's active rows and
+objective are read once with Pyomo's standard representation into arrays, passed to ``highspy`` in one call,
+solved, and the point (and, for an LP, the row duals) written back into the model: the same values, duals and
+status as through Pyomo's interface (``tests/solvers/test_highs_direct.py`` compares the two).
+
+Only what this reader models exactly goes through it: one active objective (or none), linear rows and objective,
+continuous or integer variables.  Anything else (quadratic terms, SOS constraints, several objectives, a log to
+show) returns ``None`` from :func:`compile_linear` and the caller takes Pyomo's interface.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .base import SOLVER_INFINITY, Backend, native_output_silenced, pyomo_values
+from .result import SolveResult, Status
+
+if TYPE_CHECKING:
+    from .config import SolveConfig
+
+
+@dataclass
+class LinearArrays:
+    """A linear program in HiGHS' row-wise form, with the Pyomo components each column and row came from."""
+
+    columns: list[Any]
+    col_lower: list[float]
+    col_upper: list[float]
+    integer: list[bool]
+    cost: list[float]
+    offset: float
+    maximize: bool
+    rows: list[Any]
+    row_lower: list[float]
+    row_upper: list[float]
+    starts: list[int]
+    index: list[int]
+    value: list[float]
+    objective: Any  # the active objective's data, or None for a feasibility problem
+
+
+def compile_linear(model: Any) -> LinearArrays | None:
+    """``model``'s active rows and objective as arrays, or ``None`` if anything is not linear (see the module)."""
+    import pyomo.environ as pyo
+    from pyomo.repn import generate_standard_repn
+
+    if any(True for _ in model.component_data_objects(pyo.SOSConstraint, active=True, descend_into=True)):
+        return None
+    objectives = list(model.component_data_objects(pyo.Objective, active=True, descend_into=True))
+    if len(objectives) > 1:
+        return None
+    out = LinearArrays([], [], [], [], [], 0.0, False, [], [], [], [], [], [], objectives[0] if objectives else None)
+    position: dict[int, int] = {}
+
+    def column(var: Any) -> int:
+        key = id(var)
+        if key not in position:
+            position[key] = len(out.columns)
+            out.columns.append(var)
+            lb, ub = var.lb, var.ub
+            out.col_lower.append(-math.inf if lb is None else float(lb))
+            out.col_upper.append(math.inf if ub is None else float(ub))
+            out.integer.append(bool(var.is_integer()))
+            out.cost.append(0.0)
+        return position[key]
+
+    for con in model.component_data_objects(pyo.Constraint, active=True, descend_into=True):
+        repn = generate_standard_repn(con.body, compute_values=True, quadratic=False)
+        if not repn.is_linear():
+            return None
+        constant = float(repn.constant)
+        lower, upper = con.lb, con.ub
+        out.rows.append(con)
+        out.row_lower.append(-math.inf if lower is None else float(lower) - constant)
+        out.row_upper.append(math.inf if upper is None else float(upper) - constant)
+        out.starts.append(len(out.index))
+        for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+            out.index.append(column(var))
+            out.value.append(float(coef))
+    if out.objective is not None:
+        repn = generate_standard_repn(out.objective.expr, compute_values=True, quadratic=False)
+        if not repn.is_linear():
+            return None
+        out.offset = float(repn.constant)
+        out.maximize = out.objective.sense == pyo.maximize
+        for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
+            out.cost[column(var)] += float(coef)
+    return out
+
+
+def _highs(arrays: LinearArrays, options: dict[str, Any]) -> Any:
+    import highspy
+    import numpy as np
+
+    with native_output_silenced():  # highspy prints its banner when a Highs object is made
+        highs = highspy.Highs()
+    for key, val in options.items():
+        if highs.setOptionValue(key, val) != highspy.HighsStatus.kOk:
+            raise ValueError(f"HiGHS rejected option {key}={val!r}")
+    n = len(arrays.columns)
+    inf = highspy.kHighsInf
+    lp = highspy.HighsLp()
+    lp.num_col_ = n
+    lp.num_row_ = len(arrays.rows)
+    lp.col_cost_ = np.array(arrays.cost, dtype=float)
+    lp.col_lower_ = np.clip(np.array(arrays.col_lower, dtype=float), -inf, inf)
+    lp.col_upper_ = np.clip(np.array(arrays.col_upper, dtype=float), -inf, inf)
+    lp.row_lower_ = np.clip(np.array(arrays.row_lower, dtype=float), -inf, inf)
+    lp.row_upper_ = np.clip(np.array(arrays.row_upper, dtype=float), -inf, inf)
+    lp.offset_ = arrays.offset
+    lp.sense_ = highspy.ObjSense.kMaximize if arrays.maximize else highspy.ObjSense.kMinimize
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.num_col_ = n
+    lp.a_matrix_.num_row_ = len(arrays.rows)
+    lp.a_matrix_.start_ = np.array([*arrays.starts, len(arrays.index)], dtype=np.int32)
+    lp.a_matrix_.index_ = np.array(arrays.index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.array(arrays.value, dtype=float)
+    if any(arrays.integer):
+        lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
+                           for i in arrays.integer]
+    if highs.passModel(lp) == highspy.HighsStatus.kError:
+        raise ValueError("HiGHS rejected the model")
+    return highs
+
+
+def _status(highs: Any) -> tuple[Status, str]:
+    import highspy
+
+    model_status = highs.getModelStatus()
+    kind = highspy.HighsModelStatus
+    if model_status == kind.kOptimal:
+        status = Status.OPTIMAL
+    elif model_status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
+        status = Status.INFEASIBLE
+    elif model_status == kind.kUnbounded:
+        status = Status.UNBOUNDED
+    elif model_status in (kind.kTimeLimit, kind.kIterationLimit, getattr(kind, "kSolutionLimit", None)):
+        status = Status.TIME_LIMIT
+    else:
+        status = Status.ERROR
+    return status, f"HiGHS model status: {highs.modelStatusToString(model_status)}"
+
+
+def solve_direct(backend: Backend, model: Any, arrays: LinearArrays, config: SolveConfig, options: dict[str, Any],
+                 *, formulation: str) -> SolveResult:
+    """Solve the compiled ``arrays`` of ``model`` with HiGHS; load the point (and LP duals) into ``model``.
+
+    Statuses, values, duals and statistics as :func:`ftgames.solvers.base.solve_with_pyomo_factory` reports them
+    through Pyomo's interface: the objective is the model's own objective evaluated at the loaded point; duals are
+    HiGHS' row duals (d value / d rhs in the objective's sense), read for an LP only, and also written into an
+    import-enabled ``dual`` suffix the user attached."""
+    import pyomo.environ as pyo
+
+    start = time.perf_counter()
+    try:
+        highs = _highs(arrays, {**options, **config.options})
+        highs.run()
+    except Exception as exc:  # noqa: BLE001 - a backend failure is a result, not a traceback
+        return SolveResult(Status.ERROR, backend.name, formulation, message=f"{type(exc).__name__}: {exc}",
+                           solve_time=time.perf_counter() - start)
+    elapsed = time.perf_counter() - start
+    status, message = _status(highs)
+    info = highs.getInfo()
+    solution = highs.getSolution()
+    loaded = status in (Status.OPTIMAL, Status.TIME_LIMIT) and info.primal_solution_status == 2 \
+        and solution.value_valid
+    if status is Status.OPTIMAL and not loaded:
+        status = Status.ERROR
+    discrete = any(arrays.integer)
+    values: dict[str, Any] = {}
+    duals: dict[str, float] = {}
+    objective = None
+    notes = []
+    if loaded:
+        for var, val in zip(arrays.columns, solution.col_value, strict=True):
+            var.set_value(float(val), skip_validation=True)
+        values = pyomo_values(model)
+        objective = float(pyo.value(arrays.objective)) if arrays.objective is not None else None
+        if arrays.rows and discrete:
+            notes.append("duals: none (a discrete program has no duals)")
+        elif arrays.rows and not solution.dual_valid:
+            notes.append("duals: none (the solver reported no valid duals)")
+        elif arrays.rows:
+            factor = backend.pyomo_dual_sign["max" if arrays.maximize else "min"]
+            duals = {con.name: float(factor * val) for con, val in zip(arrays.rows, solution.row_dual, strict=True)}
+            suffix = model.component("dual")
+            if isinstance(suffix, pyo.Suffix) and suffix.import_enabled():
+                for con, val in zip(arrays.rows, solution.row_dual, strict=True):
+                    suffix[con] = float(val)
+    stats: dict[str, float] = {"iterations": float(max(info.simplex_iteration_count, 0)
+                                                   + max(info.ipm_iteration_count, 0))}
+    if discrete and info.mip_node_count >= 0:
+        stats.update(nodes=float(info.mip_node_count), gap=float(info.mip_gap), dual_bound=float(info.mip_dual_bound))
+    elif status is Status.OPTIMAL and arrays.objective is not None:
+        stats["dual_bound"] = float(info.objective_function_value)
+    return SolveResult(
+        stats={k: v for k, v in stats.items() if math.isfinite(v) and abs(v) < SOLVER_INFINITY},
+        status=status,
+        backend=backend.name,
+        formulation=formulation,
+        is_global=status is Status.OPTIMAL,
+        objective=objective,
+        values=values,
+        duals=duals,
+        solve_time=elapsed,
+        message="; ".join([message, *notes]),
+    )

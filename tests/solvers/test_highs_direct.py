@@ -1,0 +1,133 @@
+"""The direct HiGHS path (``solvers.highs_direct``) against Pyomo's own HiGHS interface on the same models."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyomo.environ as pyo
+import pytest
+
+from ftgames.solvers import SolveConfig
+from ftgames.solvers.highs import HighsBackend, quiet_log_capture
+from ftgames.solvers.highs_direct import compile_linear
+
+pytest.importorskip("highspy")
+
+BACKEND = HighsBackend()
+
+
+def through_pyomo(model: pyo.ConcreteModel):
+    from ftgames.solvers.base import solve_with_pyomo_factory
+
+    config = SolveConfig()
+    with quiet_log_capture():
+        return solve_with_pyomo_factory(BACKEND, "highs", model, config, BACKEND._options(config), convex=True,
+                                        formulation="test")
+
+
+def direct(model: pyo.ConcreteModel):
+    assert compile_linear(model) is not None
+    return BACKEND.solve_pyomo(model, SolveConfig(), convex=True, formulation="test")
+
+
+def random_program(seed: int, integer: bool) -> pyo.ConcreteModel:
+    """Bounded random LP/MILP with ranged, equality and one-sided rows, constants in bodies, a fixed variable."""
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(2, 7)), int(rng.integers(1, 6))
+    A = rng.normal(size=(m, n))
+    x0 = rng.uniform(0, 2, size=n)
+    model = pyo.ConcreteModel()
+    model.x = pyo.Var(range(n), bounds=(0, 4), domain=pyo.Integers if integer else pyo.Reals)
+    model.z = pyo.Var(initialize=1.5)
+    model.z.fix()
+    model.rows = pyo.ConstraintList()
+    for i in range(m):
+        body = sum(A[i, j] * model.x[j] for j in range(n)) + 0.5 * model.z - 1.0
+        level = float(A[i] @ x0) + 0.5 * 1.5 - 1.0
+        kind = i % 3
+        if kind == 0:
+            model.rows.add(body <= level + 1.0)
+        elif kind == 1:
+            model.rows.add(pyo.inequality(level - 1.0, body, level + 2.0))
+        else:
+            model.rows.add(body >= level - 0.5)
+    c = rng.normal(size=n)
+    sense = pyo.maximize if seed % 2 else pyo.minimize
+    model.obj = pyo.Objective(expr=sum(c[j] * model.x[j] for j in range(n)) + 3.0, sense=sense)
+    return model
+
+
+@pytest.mark.parametrize("integer", [False, True])
+@pytest.mark.parametrize("seed", range(12))
+def test_same_status_values_objective_and_duals(seed: int, integer: bool) -> None:
+    first, second = random_program(seed, integer), random_program(seed, integer)
+    ref, got = through_pyomo(first), direct(second)
+    assert got.status == ref.status and got.is_global == ref.is_global
+    assert got.objective == pytest.approx(ref.objective, abs=1e-7)
+    assert second.obj() == pytest.approx(first.obj(), abs=1e-7)  # the point is loaded into the model
+    assert set(got.duals) == set(ref.duals)
+    for name, value in ref.duals.items():
+        assert got.duals[name] == pytest.approx(value, abs=1e-7), name
+    assert got.values["z"] == 1.5  # a fixed variable keeps its value
+
+
+def test_duals_are_derivatives_of_the_optimal_value() -> None:
+    """max x + 2y s.t. x + y <= b, y <= 1: the row's dual is d(value)/db = 1, for several b (LP: exact)."""
+    def value(b: float):
+        m = pyo.ConcreteModel()
+        m.x = pyo.Var(bounds=(0, None))
+        m.y = pyo.Var(bounds=(0, 1))
+        m.cap = pyo.Constraint(expr=m.x + m.y <= b)
+        m.obj = pyo.Objective(expr=m.x + 2 * m.y, sense=pyo.maximize)
+        return direct(m)
+
+    for b in (2.0, 3.5):
+        res = value(b)
+        assert res.duals["cap"] == pytest.approx((value(b + 1e-3).objective - res.objective) / 1e-3, abs=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["infeasible", "unbounded"])
+def test_failures_are_reported_as_such(kind: str) -> None:
+    def build():
+        m = pyo.ConcreteModel()
+        m.x = pyo.Var(bounds=(0, None))
+        m.c = pyo.Constraint(expr=m.x <= -1 if kind == "infeasible" else m.x >= 1)
+        m.obj = pyo.Objective(expr=m.x, sense=pyo.maximize)
+        return m
+
+    ref, got = through_pyomo(build()), direct(build())
+    assert got.status == ref.status
+    assert not got.ok and got.values == {}
+
+
+def test_a_users_dual_suffix_receives_the_duals() -> None:
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(bounds=(0, None))
+    m.c = pyo.Constraint(expr=m.x >= 2)
+    m.obj = pyo.Objective(expr=3 * m.x)
+    m.dual = pyo.Suffix(direction=pyo.Suffix.IMPORT)
+    res = direct(m)
+    assert res.duals == {"c": pytest.approx(3.0)} and m.dual[m.c] == pytest.approx(3.0)
+
+
+def test_what_it_does_not_model_goes_through_pyomo() -> None:
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(bounds=(-1, 1))
+    m.obj = pyo.Objective(expr=(m.x - 0.3) ** 2)
+    assert compile_linear(m) is None
+    res = BACKEND.solve_pyomo(m, SolveConfig(), convex=True, formulation="test")
+    assert res.ok and res.values["x"] == pytest.approx(0.3, abs=1e-6)
+
+
+def test_a_time_limited_mip_keeps_its_incumbent_or_says_none() -> None:
+    """A knapsack with many items and a tiny time limit: time_limit, never 'optimal' without a proof."""
+    rng = np.random.default_rng(3)
+    n = 60
+    w, v = rng.integers(20, 60, size=n), rng.integers(20, 60, size=n)
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(range(n), domain=pyo.Binary)
+    m.cap = pyo.Constraint(expr=sum(int(w[i]) * m.x[i] for i in range(n)) <= int(w.sum()) // 2)
+    m.obj = pyo.Objective(expr=sum(int(v[i]) * m.x[i] for i in range(n)), sense=pyo.maximize)
+    res = BACKEND.solve_pyomo(m, SolveConfig(time_limit=1e-4), convex=True, formulation="test")
+    assert res.status in ("time_limit", "optimal")
+    if res.status == "optimal":
+        assert res.stats.get("gap", 0.0) <= SolveConfig().mip_gap + 1e-12
