@@ -110,6 +110,13 @@ def test_a_users_dual_suffix_receives_the_duals() -> None:
 
 
 def test_what_it_does_not_model_goes_through_pyomo() -> None:
+    empty = pyo.ConcreteModel()  # every variable fixed: HiGHS would call the model empty
+    empty.z = pyo.Var(initialize=1.0)
+    empty.z.fix()
+    empty.obj = pyo.Objective(expr=2 * empty.z)
+    assert compile_linear(empty) is None
+    res = BACKEND.solve_pyomo(empty, SolveConfig(), convex=True, formulation="test")
+    assert res.ok and res.objective == pytest.approx(2.0)
     m = pyo.ConcreteModel()
     m.x = pyo.Var(bounds=(-1, 1))
     m.obj = pyo.Objective(expr=(m.x - 0.3) ** 2)

@@ -9,7 +9,7 @@ solved, and the point (and, for an LP, the row duals) written back into the mode
 status as through Pyomo's interface (``tests/solvers/test_highs_direct.py`` compares the two).
 
 Only what this reader models exactly goes through it: one active objective (or none), linear rows and objective,
-continuous or integer variables.  Anything else (quadratic terms, SOS constraints, several objectives, a log to
+continuous or integer variables, at least one of them unfixed.  Anything else (quadratic terms, SOS constraints, several objectives, a log to
 show) returns ``None`` from :func:`compile_linear` and the caller takes Pyomo's interface.
 """
 
@@ -93,7 +93,7 @@ def compile_linear(model: Any) -> LinearArrays | None:
         out.maximize = out.objective.sense == pyo.maximize
         for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
             out.cost[column(var)] += float(coef)
-    return out
+    return out if out.columns else None  # nothing left to decide: HiGHS calls it "empty", Pyomo's interface solves it
 
 
 def _highs(arrays: LinearArrays, options: dict[str, Any]) -> Any:
