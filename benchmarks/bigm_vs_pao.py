@@ -8,6 +8,9 @@ the seeded random LP–LP family (``n`` leader and ``n`` follower variables, ``n
   certificate, the active-set polish);
 * ``kkt:sos1`` / scip: the exact SOS1 encoding.
 
+The HiGHS build is the same for both; ftgames hands its linear programs to ``highspy`` directly
+(:mod:`ftgames.solvers.highs_direct`), PAO goes through Pyomo's ``highs`` interface as it ships.
+
 Every method gets the same relative MIP gap (``SolveConfig().mip_gap``) and time limit.  A method's time is the wall
 clock of the whole call from the instance's arrays: building its model and solving it (for ftgames also the polish
 and the certificate, which PAO does not do).  As a script, everything runs side by side in one process: each method
