@@ -9,8 +9,9 @@ solved, and the point (and, for an LP, the row duals) written back into the mode
 status as through Pyomo's interface (``tests/solvers/test_highs_direct.py`` compares the two).
 
 Only what this reader models exactly goes through it: one active objective (or none), linear rows and objective,
-continuous or integer variables, at least one of them unfixed.  Anything else (quadratic terms, SOS constraints, several objectives, a log to
-show) returns ``None`` from :func:`compile_linear` and the caller takes Pyomo's interface.
+continuous or integer variables, at least one of them unfixed.  Anything else (quadratic terms, SOS constraints,
+several objectives, a log to show) returns ``None`` from :func:`compile_linear` and the caller takes Pyomo's
+interface.
 """
 
 from __future__ import annotations
