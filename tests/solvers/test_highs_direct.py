@@ -138,3 +138,16 @@ def test_a_time_limited_mip_keeps_its_incumbent_or_says_none() -> None:
     assert res.status in ("time_limit", "optimal")
     if res.status == "optimal":
         assert res.stats.get("gap", 0.0) <= SolveConfig().mip_gap + 1e-12
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_a_coefficient_that_is_not_a_number_is_an_error_not_an_optimum(value: float) -> None:
+    m = pyo.ConcreteModel()
+    m.p = pyo.Param(initialize=value, mutable=True)
+    m.x = pyo.Var(bounds=(0, 1))
+    m.c = pyo.Constraint(expr=m.p * m.x <= 1)
+    m.obj = pyo.Objective(expr=m.x, sense=pyo.maximize)
+    res = BACKEND.solve_pyomo(m, SolveConfig(), convex=True, formulation="test")
+    assert res.status == "error" and not res.ok
+    if value != value:
+        assert "c: a coefficient" in res.message

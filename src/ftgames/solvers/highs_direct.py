@@ -46,6 +46,7 @@ class LinearArrays:
     index: list[int]
     value: list[float]
     objective: Any  # the active objective's data, or None for a feasibility problem
+    invalid: str = ""  # the first coefficient, constant or bound that is not a number (NaN): never handed to HiGHS
 
 
 def compile_linear(model: Any) -> LinearArrays | None:
@@ -73,6 +74,10 @@ def compile_linear(model: Any) -> LinearArrays | None:
             out.cost.append(0.0)
         return position[key]
 
+    def check(where: Any, numbers: list[float]) -> None:
+        if not out.invalid and any(math.isnan(x) for x in numbers):
+            out.invalid = f"{where.name}: a coefficient, constant or bound is not a number (NaN)"
+
     for con in model.component_data_objects(pyo.Constraint, active=True, descend_into=True):
         repn = generate_standard_repn(con.body, compute_values=True, quadratic=False)
         if not repn.is_linear():
@@ -86,6 +91,7 @@ def compile_linear(model: Any) -> LinearArrays | None:
         for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
             out.index.append(column(var))
             out.value.append(float(coef))
+        check(con, [out.row_lower[-1], out.row_upper[-1], *out.value[out.starts[-1]:]])
     if out.objective is not None:
         repn = generate_standard_repn(out.objective.expr, compute_values=True, quadratic=False)
         if not repn.is_linear():
@@ -94,6 +100,9 @@ def compile_linear(model: Any) -> LinearArrays | None:
         out.maximize = out.objective.sense == pyo.maximize
         for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
             out.cost[column(var)] += float(coef)
+        check(out.objective, [out.offset, *out.cost])
+    for var, lower, upper in zip(out.columns, out.col_lower, out.col_upper, strict=True):
+        check(var, [lower, upper])
     return out if out.columns else None  # nothing left to decide: HiGHS calls it "empty", Pyomo's interface solves it
 
 
@@ -128,7 +137,9 @@ def _highs(arrays: LinearArrays, options: dict[str, Any]) -> Any:
         lp.integrality_ = [highspy.HighsVarType.kInteger if i else highspy.HighsVarType.kContinuous
                            for i in arrays.integer]
     if highs.passModel(lp) == highspy.HighsStatus.kError:
-        raise ValueError("HiGHS rejected the model")
+        largest = max((abs(v) for v in arrays.value), default=0.0)
+        raise ValueError(f"HiGHS rejected the model (largest |coefficient| {largest:g}; HiGHS treats values of "
+                         f"{inf:g} and more as infinite)")
     return highs
 
 
@@ -161,6 +172,8 @@ def solve_direct(backend: Backend, model: Any, arrays: LinearArrays, config: Sol
     import pyomo.environ as pyo
 
     start = time.perf_counter()
+    if arrays.invalid:
+        return SolveResult(Status.ERROR, backend.name, formulation, message=f"not solved: {arrays.invalid}")
     try:
         highs = _highs(arrays, {**options, **config.options})
         highs.run()
