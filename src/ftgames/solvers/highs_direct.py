@@ -116,15 +116,14 @@ def _highs(arrays: LinearArrays, options: dict[str, Any]) -> Any:
         if highs.setOptionValue(key, val) != highspy.HighsStatus.kOk:
             raise ValueError(f"HiGHS rejected option {key}={val!r}")
     n = len(arrays.columns)
-    inf = highspy.kHighsInf
     lp = highspy.HighsLp()
     lp.num_col_ = n
     lp.num_row_ = len(arrays.rows)
     lp.col_cost_ = np.array(arrays.cost, dtype=float)
-    lp.col_lower_ = np.clip(np.array(arrays.col_lower, dtype=float), -inf, inf)
-    lp.col_upper_ = np.clip(np.array(arrays.col_upper, dtype=float), -inf, inf)
-    lp.row_lower_ = np.clip(np.array(arrays.row_lower, dtype=float), -inf, inf)
-    lp.row_upper_ = np.clip(np.array(arrays.row_upper, dtype=float), -inf, inf)
+    lp.col_lower_ = np.array(arrays.col_lower, dtype=float)
+    lp.col_upper_ = np.array(arrays.col_upper, dtype=float)
+    lp.row_lower_ = np.array(arrays.row_lower, dtype=float)
+    lp.row_upper_ = np.array(arrays.row_upper, dtype=float)
     lp.offset_ = arrays.offset
     lp.sense_ = highspy.ObjSense.kMaximize if arrays.maximize else highspy.ObjSense.kMinimize
     lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
@@ -138,8 +137,9 @@ def _highs(arrays: LinearArrays, options: dict[str, Any]) -> Any:
                            for i in arrays.integer]
     if highs.passModel(lp) == highspy.HighsStatus.kError:
         largest = max((abs(v) for v in arrays.value), default=0.0)
-        raise ValueError(f"HiGHS rejected the model (largest |coefficient| {largest:g}; HiGHS treats values of "
-                         f"{inf:g} and more as infinite)")
+        _, limit = highs.getOptionValue("large_matrix_value")
+        raise ValueError(f"HiGHS rejected the model (largest |coefficient| {largest:g}; HiGHS refuses "
+                         f"coefficients of {limit:g} and more)")
     return highs
 
 
