@@ -222,7 +222,9 @@ def test_openness_design_matches_brute_force(tmp_path: Path) -> None:
                               for t in thetas for p in penalties])
     brute = max(r["welfare"] for r in rows if r["welfare"] is not None)
     assert report["value"] >= brute - 1e-9
-    assert report["formulations"]["program"]["applicable"] is False
+    assert report["formulations"]["program"]["applicable"] is True
+    assert report["formulations"]["program"]["bound"] >= brute - 1e-9
+    assert report["certificate"]["level"] == "global"
     out = report["outcome"]
     assert out["welfare"] == pytest.approx(report["value"])
     if out["comply"]:

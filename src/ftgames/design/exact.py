@@ -139,7 +139,11 @@ def edge_polish(search: Search, problem: DesignProblem, point: dict[str, Any], b
 
 
 def solve_exact(problem: DesignProblem, evaluator: Evaluator, *, grid: int | None = None,
-                refine: bool = True, seeds: list[dict[str, Any]] | None = None) -> SearchResult:
+                refine: bool = True, seeds: list[dict[str, Any]] | None = None,
+                stop_at: float | None = None) -> SearchResult:
+    """``stop_at``: a score (the objective, negated when minimizing) at which the refinement stops — a proved bound
+    less the certificate's tolerance, so that once a rule attains it nothing better exists.  The seeds are then
+    refined first (the program's rule before the grid's best cells)."""
     mode = speed(problem)
     cont = problem.continuous
     search = Search(problem, evaluator)
@@ -195,9 +199,14 @@ def solve_exact(problem: DesignProblem, evaluator: Evaluator, *, grid: int | Non
                                          for k in [v.key] if k in p}} for p in unique_seeds.values()]
         _, _, _, sc_seed = search.run(seed_points)
         evaluations += len(seed_points)
-        centres += [(q, float(x), [dict(q)]) for q, x in zip(seed_points, sc_seed, strict=True)]
+        seeded = [(q, float(x), [dict(q)]) for q, x in zip(seed_points, sc_seed, strict=True)]
+        centres = seeded + centres if stop_at is not None else centres + seeded
+    stopped = False
     if refine and cont:
         for centre, centre_score, polish_targets in centres:
+            if stop_at is not None and best_score >= stop_at:
+                stopped = True
+                break
             half = dict(spacing)
             local_best = centre_score
             local_point = dict(centre)
@@ -253,6 +262,7 @@ def solve_exact(problem: DesignProblem, evaluator: Evaluator, *, grid: int | Non
                 "labels_nearby": labels, "largest_change_nearby": jump, "offset": 1e-7}
     check = {"coarse_points": len(points), "feasible_points": int(np.isfinite(s).sum()),
              "candidate_cells": len(chosen), "refinement_levels": levels_done, "evaluations": evaluations,
+             "stopped_at_bound": stopped,
              "reevaluated": bool(np.isfinite(sc[0]) and abs(float(sc[0]) - best_score) <= 1e-12 * (1 + abs(value)))}
     return SearchResult(best_point, value, {k: float(x[0]) for k, x in f.items() if not k.startswith("_")},
                         str(f["_label"][0]), bool(f["_certified"][0]), explored, evaluations, levels_done,

@@ -28,7 +28,6 @@ equilibrium: if it is the true equilibrium there, the two formulations agree.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -40,35 +39,12 @@ from ..solvers import Capability, SolveConfig, Status, get_backend, solve
 from .expression import DesignError
 from .games import Evaluator
 from .problem import DesignProblem
+from .result import PROGRAM_TOLERANCE, ProgramResult
 
 THETA_KEYS = {"regulation.theta_G": "theta_G", "regulation.theta_D": "theta_D", "regulation.theta_D[0]": "theta_D"}
 PROGRAM_FIELDS = {"U_G", "U_D", "U_D_1", "welfare", "total", "safety", "beta_1", "alpha_1", "alpha0", "beta0",
                   "delta", "participates_1"}
 CONST_TOL = 1e-12
-PROGRAM_TOLERANCE = 1e-7
-
-
-@dataclass
-class ProgramResult:
-    applicable: bool
-    reason: str = ""
-    bound: float | None = None
-    proved: bool = False
-    rule: dict[str, float] | None = None
-    relaxed_value: float | None = None
-    attained: float | None = None
-    cases: list[dict[str, Any]] = field(default_factory=list)
-    backend: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        def fin(x: float | None) -> float | None:
-            return None if x is None or not math.isfinite(x) else float(x)
-
-        return {"applicable": self.applicable, "reason": self.reason or None, "bound": fin(self.bound),
-                "bound_is_infeasible": self.bound is not None and self.bound == -math.inf,
-                "proved": self.proved, "rule": self.rule, "relaxed_value": fin(self.relaxed_value),
-                "attained": fin(self.attained), "backend": self.backend, "cases": self.cases,
-                "status": ("optimal" if self.proved else "not_computed" if not self.applicable else "error")}
 
 
 def _cases(C: np.ndarray, r: np.ndarray, w: float) -> list[tuple[str, tuple, tuple, list[tuple], list[float]]]:
@@ -103,9 +79,12 @@ NEIGHBOURS = {"F1": ("F2",), "F3": ("F4",), "F2": ("F4", "F2@0", "F1"), "F4": ("
 
 def applicability(problem: DesignProblem) -> str:
     """Why the program formulation does not apply ('' if it does)."""
+    if problem.game == "openness_regulation":
+        from .openness_program import applicability as openness_applicability
+
+        return openness_applicability(problem)
     if problem.game != "safety_regulation":
-        return ("written for the safety game; the openness game's equilibrium is a comparison of regimes over ω, "
-                "which the exact formulation solves in closed form")
+        return f"written for the safety and openness games, not {problem.game}"
     if problem.n != 1:
         return f"written for one specialist (the file has {problem.n})"
     if problem.bargaining != "fixed":
@@ -123,6 +102,10 @@ def applicability(problem: DesignProblem) -> str:
 
 def solve_program(problem: DesignProblem, evaluator: Evaluator, *, solver: str | None = None,
                   time_limit: float | None = None) -> ProgramResult:
+    if problem.game == "openness_regulation":
+        from .openness_program import solve_openness_program
+
+        return solve_openness_program(problem, evaluator, solver=solver, time_limit=time_limit)
     why = applicability(problem)
     if why:
         return ProgramResult(False, why)

@@ -72,7 +72,14 @@ def solve_design(problem: DesignProblem, *, formulations: tuple[str, ...] | list
         t0 = time.perf_counter()
         seeds = ([program.rule] if program is not None and program.rule else []) + \
             ([c["rule"] for c in program.cases if c.get("rule")] if program is not None else [])
-        res = solve_exact(problem, evaluator, grid=grid, seeds=seeds)
+        # the openness game's equilibria cost a regime comparison each: once a rule attains the program's proved
+        # bound (within the certificate's tolerance) nothing better exists, and the refinement stops there
+        stop_at = None
+        if (problem.game == "openness_regulation" and program is not None and program.proved
+                and program.bound is not None and math.isfinite(program.bound)):
+            sign = 1.0 if problem.sense == "maximize" else -1.0
+            stop_at = sign * program.bound - AGREEMENT_TOL * (1 + abs(program.bound))
+        res = solve_exact(problem, evaluator, grid=grid, seeds=seeds, stop_at=stop_at)
         cert = _exact_certificate(problem, res)
         entries["exact"] = {"rule": res.point, "value": _finite(res.value), "certificate": cert.to_dict(),
                             "status": "infeasible" if res.point is None else
