@@ -14,7 +14,17 @@ Instances (size = number of re-solves, the parameter spread evenly over its rang
   (:class:`ftgames.formulations.bargaining.parametric.ConicBargainingProgram`, compiled once).  Objective: Σ δ*;
   reference: the root of the cubic U_G' U_D + U_G U_D' = 0 in (0, 1) (the closed form, timed as the baseline).
 
-``python benchmarks/parametric.py [sizes...]`` prints the same comparison as a table (time per re-solve).
+- ``power-revenue frontier``: the exact equilibrium at N shares δ (N = size) of three power-revenue games
+  (:data:`FRONTIER_GAMES`: one specialist ρ = 0.5; two, ρ = 0.5 and 0.7 with an entry cost; three, ρ = 0.3, 0.5,
+  0.8 with entry costs and a marginal cost), the table a sampled Pareto frontier or a sampled bargain is built from:
+  the old per-point path (``exact_leader`` row by row, :func:`ftgames.formulations.bargaining.frontier.per_point_table`,
+  the baseline) against the batched search ``equilibrium_table`` now takes
+  (:func:`ftgames.formulations.equilibrium.power.leader_batch`).  Objective: Σ over the points of U_G + Σ U_D; no
+  closed form (``main`` compares the two paths point by point instead).
+
+``python benchmarks/parametric.py [sizes...]`` prints the same comparison as a table (time per re-solve);
+``python benchmarks/parametric.py frontier [sizes...]`` only the power-revenue frontier (with the 200-point totals
+and one sampled Nash bargain, ``bargain(..., formulation="frontier")``, through each path).
 """
 
 from __future__ import annotations
@@ -120,6 +130,49 @@ def run_nash(n: int, mode: str, time_limit: float) -> RunOutcome:
     return RunOutcome("optimal", "global" if levels == {"global"} else "local", total, build, solve)
 
 
+# ------------------------------------------------------------------------------------------------ power frontier
+def frontier_games() -> dict:
+    """The power-revenue games of the frontier rows, by name."""
+    from ftgames.models.fine_tuning import FineTuningGame, Generalist, Specialist
+
+    return {
+        "1 specialist, ρ = 0.5": FineTuningGame(Generalist(1.0), (Specialist(2.0, revenue_power=0.5),)),
+        "2 specialists, ρ = 0.5, 0.7, F2 = 0.02": FineTuningGame(Generalist(1.0), (
+            Specialist(1.0, revenue_power=0.5),
+            Specialist(2.0, revenue=1.5, revenue_power=0.7, entry_cost=0.02))),
+        "3 specialists, ρ = 0.3, 0.5, 0.8, F = 0.02, 0.05, b3 = 0.1": FineTuningGame(Generalist(1.0), (
+            Specialist(1.0, revenue_power=0.3, entry_cost=0.02),
+            Specialist(1.5, revenue=1.5, revenue_power=0.5, entry_cost=0.05),
+            Specialist(2.0, revenue=2.0, revenue_power=0.8, marginal_cost=0.1))),
+    }
+
+
+FRONTIER_GAMES = tuple(frontier_games())
+
+
+def frontier_deltas(n_specialists: int, points: int) -> np.ndarray:
+    """The shares of a frontier of ``points`` points: evenly spread for one specialist, seeded uniform otherwise."""
+    if n_specialists == 1:
+        return np.linspace(0.0, 1.0, points)[:, None]
+    return np.random.default_rng(14).uniform(0.0, 1.0, (points, n_specialists))
+
+
+def frontier_table(name: str, points: int, mode: str):
+    from ftgames.formulations.bargaining.frontier import equilibrium_table, per_point_table
+
+    game = frontier_games()[name]
+    table = per_point_table if mode == "per point" else equilibrium_table
+    return table(game, frontier_deltas(game.n, points))
+
+
+def run_frontier(name: str, points: int, mode: str, time_limit: float) -> RunOutcome:
+    t0 = time.perf_counter()
+    table = frontier_table(name, points, mode)
+    elapsed = time.perf_counter() - t0
+    # G's investment on each piece is a 1-D search (grid and local refinement), not proved global: local
+    return RunOutcome("optimal", "local", float(table.utilities.sum()), 0.0, elapsed)
+
+
 # ------------------------------------------------------------------------------------------------ suite
 def cases(options: BenchOptions):
     sizes = options.sizes(small=[1, 10, 100], full=[1, 10, 100, 1000])
@@ -139,10 +192,17 @@ def cases(options: BenchOptions):
         for mode in ("fresh", "parametric"):
             yield Case(instance, n, f"conic:log ({mode})", "clarabel", partial(run_nash, n, mode), ref,
                        tolerance=1e-7)
+    for n in options.sizes(small=[1, 10, 100, 200], full=[1, 10, 100, 200, 1000]):
+        for name in FRONTIER_GAMES:
+            instance = f"power-revenue frontier, {name}"
+            yield Case(instance, n, "exact_leader (per point)", "numpy", partial(run_frontier, name, n, "per point"),
+                       baseline=True)
+            yield Case(instance, n, "equilibrium_table (batched)", "numpy", partial(run_frontier, name, n, "batched"))
 
 
-SUITE = Suite("parametric", "parametric re-solves vs fresh builds vs closed forms (KKT on SCIP, conic on Clarabel)",
-              cases)
+
+SUITE = Suite("parametric", "parametric re-solves vs fresh builds vs closed forms (KKT on SCIP, conic on Clarabel); "
+              "the power-revenue frontier batched vs per point", cases)
 
 
 def main(sizes: list[int]) -> None:
@@ -217,5 +277,58 @@ def main(sizes: list[int]) -> None:
             print(f"| {instance} | {name} | " + " | ".join(cells) + " |", flush=True)
 
 
+def frontier_main(sizes: list[int]) -> None:
+    """Print ms per frontier point of each path at each size, then the 200-point totals and one sampled Nash bargain
+    through each path.  The two tables of each size are compared point by point: U_G to 1e-12 (flat at G's
+    optimum), U_D to 1e-6 (they move with α0, which exact_leader's Brent search locates to about 1e-8); participation
+    exactly.  A disagreement is counted in the batched cell."""
+    from ftgames.formulations.bargaining import bargain, frontier
+
+    games = frontier_games()
+    frontier_table(FRONTIER_GAMES[0], 2, "batched")  # imports out of the timings
+    print("| game | path | " + " | ".join(f"{n} points" for n in sizes) + " |")
+    print("|---|---|" + "---:|" * len(sizes))
+    totals: dict[tuple[str, str], float] = {}
+    for name in FRONTIER_GAMES:
+        cells: dict[str, list[str]] = {"per point": [], "batched": []}
+        for n in sizes:
+            spent, tables = {}, {}
+            for mode in ("per point", "batched"):
+                t0 = time.perf_counter()
+                tables[mode] = frontier_table(name, n, mode)
+                spent[mode] = time.perf_counter() - t0
+                if n == 200:
+                    totals[(name, mode)] = spent[mode]
+            old, new = tables["per point"], tables["batched"]
+            wrong = int(np.sum(~(np.isclose(old.utility_generalist, new.utility_generalist, rtol=0, atol=1e-12)
+                                 & np.all(np.isclose(old.utility_specialists, new.utility_specialists, rtol=0,
+                                                     atol=1e-6), axis=1)
+                                 & np.all(old.participates == new.participates, axis=1))))
+            cells["per point"].append(f"{spent['per point'] / n * 1e3:.3g} ms")
+            cells["batched"].append(f"{spent['batched'] / n * 1e3:.3g} ms" + (f" ({wrong} differ)" if wrong else ""))
+        for mode, row in cells.items():
+            print(f"| {name} | {mode} | " + " | ".join(row) + " |", flush=True)
+    for name in FRONTIER_GAMES:
+        if (name, "batched") in totals:
+            print(f"200 points, {name}: per point {totals[(name, 'per point')]:.2f} s, "
+                  f"batched {totals[(name, 'batched')]:.3f} s")
+    game = games[FRONTIER_GAMES[1]]
+    batched_table = frontier.equilibrium_table
+    for mode in ("batched", "per point"):
+        frontier.equilibrium_table = batched_table if mode == "batched" else frontier.per_point_table
+        try:
+            t0 = time.perf_counter()
+            outcome = bargain(game, "nash", formulation="frontier")
+            elapsed = time.perf_counter() - t0
+        finally:
+            frontier.equilibrium_table = batched_table
+        print(f"sampled Nash bargain, {FRONTIER_GAMES[1]}, {mode}: {elapsed:.2f} s, "
+              f"delta = {[round(x, 6) for x in outcome.delta]}", flush=True)
+
+
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [1, 10, 100, 1000])
+    arguments = sys.argv[1:]
+    if arguments[:1] == ["frontier"]:
+        frontier_main([int(a) for a in arguments[1:]] or [1, 10, 100, 200, 1000])
+    else:
+        main([int(a) for a in arguments] or [1, 10, 100, 1000])

@@ -31,3 +31,18 @@ def test_cheap_cases_are_correct(instance, formulation):
     row = measure("parametric", case, OPTIONS, isolate=False)
     assert row["status"] == "optimal" and row["certificate"] == "global", row["message"]
     assert row["correct"] is True, (row["objective"], row["reference"])
+
+
+def test_frontier_cases_agree_batched_and_per_point():
+    """The power-revenue frontier rows: both paths run, and their objectives (Σ utilities over the points) agree."""
+    cases = [i for i in suite_items(SUITE, OPTIONS) if isinstance(i, Case) and i.instance.startswith("power-revenue")
+             and i.size == 10]
+    assert len({c.instance for c in cases}) == 3 and len(cases) == 6
+    objectives: dict[str, dict[str, float]] = {}
+    for case in cases:
+        row = measure("parametric", case, OPTIONS, isolate=False)
+        assert row["status"] == "optimal" and row["certificate"] == "local", row["message"]
+        objectives.setdefault(case.instance, {})[case.formulation] = row["objective"]
+    for instance, pair in objectives.items():
+        per_point, batched = pair["exact_leader (per point)"], pair["equilibrium_table (batched)"]
+        assert batched == pytest.approx(per_point, rel=1e-6), instance

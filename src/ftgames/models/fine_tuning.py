@@ -235,7 +235,14 @@ class FineTuningGame:
 
     def scale_hint(self) -> float:
         """An upper bound on G's investment at any δ: the first power of 2 where φ0(α0) exceeds all revenue
-        (every follower responding as if it kept its whole domain)."""
+        (every follower responding as if it kept its whole domain).  Computed once, then cached."""
+        cached = self.__dict__.get("_scale_hint_cache")
+        if cached is None:
+            cached = self._scale_hint()
+            object.__setattr__(self, "_scale_hint_cache", cached)
+        return cached
+
+    def _scale_hint(self) -> float:
         hi = 1.0
         for _ in range(200):
             income = sum(rev.value(hi + self.follower_response(i, 0.0, hi).increment)

@@ -14,6 +14,7 @@ import numpy as np
 from ...models.costs import ModelError
 from ...models.fine_tuning import FineTuningGame
 from ..equilibrium.enumeration import exact_leader
+from ..equilibrium.power import leader_batch
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,27 @@ class EquilibriumTable:
 
 
 def equilibrium_table(game: FineTuningGame, delta: np.ndarray) -> EquilibriumTable:
-    """Exact SPE at every row of δ (vectorized enumeration of participation sets for linear revenue)."""
+    """Exact SPE at every row of δ: vectorized enumeration of participation sets for linear revenue, the batched
+    leader search of :func:`~ftgames.formulations.equilibrium.power.leader_batch` for power revenue (the method of
+    ``exact_leader``, every row at once)."""
     delta = np.atleast_2d(np.asarray(delta, dtype=float))
     if delta.shape[1] != game.n:
         raise ValueError(f"delta must have {game.n} columns, got {delta.shape[1]}")
     if game.linear_revenue and game.generalist.outside_option == 0:
         return _linear_table(game, delta)
+    if not game.linear_revenue:
+        batch = leader_batch(game, delta)
+        g_part = batch.generalist_participates
+        return _finish(game, delta, np.where(g_part, batch.alpha0, 0.0), batch.increment,
+                       batch.participates & g_part[:, None])
+    return per_point_table(game, delta)
+
+
+def per_point_table(game: FineTuningGame, delta: np.ndarray) -> EquilibriumTable:
+    """The same table row by row through :func:`~ftgames.formulations.equilibrium.leader.exact_leader` (the path
+    ``equilibrium_table`` took for power revenue before the batched search; kept as its reference and for the
+    benchmark ``benchmarks/parametric.py``)."""
+    delta = np.atleast_2d(np.asarray(delta, dtype=float))
     rows = [exact_leader(game, d) for d in delta]
     a0 = np.array([r.alpha0 if r.generalist_participates else 0.0 for r in rows])
     part = np.array([[p.participates and r.generalist_participates for p in r.responses] for r in rows])
@@ -133,7 +149,9 @@ MERGE_GAP = 1e-5  # δ-gaps below this are within the precision of utility compa
 
 
 MAX_PARETO_POINTS = 20_000  # the Pareto filter compares every pair of samples: keep it to seconds
-MAX_PARETO_POINTS_NUMERIC = 600  # without linear revenue each sample is a numerical leader search (25-50 ms)
+MAX_PARETO_POINTS_NUMERIC = 600  # without linear revenue each sample is a numerical leader search (batched:
+# 0.1-0.3 ms a sample, benchmarks/parametric.py; the limit dates from 25-50 ms a sample and is kept so that
+# sampled answers stay as they were)
 MAX_SAMPLE_POINTS = 1_000_000  # a criterion evaluated once per sample: keep it to memory
 
 
