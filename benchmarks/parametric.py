@@ -22,9 +22,19 @@ Instances (size = number of re-solves, the parameter spread evenly over its rang
   (:func:`ftgames.formulations.equilibrium.power.leader_batch`).  Objective: Σ over the points of U_G + Σ U_D; no
   closed form (``main`` compares the two paths point by point instead).
 
-``python benchmarks/parametric.py [sizes...]`` prints the same comparison as a table (time per re-solve);
-``python benchmarks/parametric.py frontier [sizes...]`` only the power-revenue frontier (with the 200-point totals
-and one sampled Nash bargain, ``bargain(..., formulation="frontier")``, through each path).
+- ``safety θD sweep``: the backfiring example (C0 = C1 = I, r = (1, 1), δ = 1/2, θG = 0), θD ∈ [0, 1]; the
+  equilibrium through ``kkt:sos1`` on SCIP, fresh (``solve_kkt`` per θD) or parametric
+  (:class:`ftgames.formulations.safety.parametric.SafetyKKTProgram`); baseline and reference: the exact
+  enumeration (Σ U_G).
+- ``openness θ sweep``: the default openness game with penalty 0.1, θ ∈ [0, 0.95]; through ``kkt:sos1`` on SCIP,
+  fresh (``solve_equilibrium(game, "kkt:sos1")`` per θ) or parametric
+  (:class:`ftgames.formulations.openness.parametric.OpennessKKTProgram`); baseline and reference: the exact
+  enumeration (Σ U_G).
+
+``python benchmarks/parametric.py [sizes...]`` prints the first two instances as a table (time per re-solve);
+``python benchmarks/parametric.py safety [sizes...]`` (or ``openness``, ``equilibrium``, ``nash``) one of them;
+``python benchmarks/parametric.py frontier [sizes...]`` the power-revenue frontier (with the 200-point totals and
+one sampled Nash bargain, ``bargain(..., formulation="frontier")``, through each path).
 """
 
 from __future__ import annotations
@@ -173,6 +183,93 @@ def run_frontier(name: str, points: int, mode: str, time_limit: float) -> RunOut
     return RunOutcome("optimal", "local", float(table.utilities.sum()), 0.0, elapsed)
 
 
+# ------------------------------------------------------------------------------------------------ safety, openness
+def safety_game():
+    """The backfiring example (examples/safety_backfiring.toml): C0 = C1 = I, r = (1, 1), δ = 1/2."""
+    from ftgames.models.safety import symmetric_game
+
+    return symmetric_game(0.0, delta=0.5)
+
+
+def floors(n: int) -> np.ndarray:
+    return np.linspace(0.0, 1.0, n)
+
+
+def safety_at(theta_d: float):
+    return safety_game().with_regulation(theta_G=0.0, theta_D=theta_d)
+
+
+def safety_reference(n: int) -> float:
+    from ftgames.formulations.safety.enumeration import solve_enumeration
+
+    return float(sum(solve_enumeration(safety_at(float(t))).U_G for t in floors(n)))
+
+
+def run_safety(n: int, mode: str, time_limit: float) -> RunOutcome:
+    from ftgames.formulations.safety.enumeration import solve_enumeration
+    from ftgames.formulations.safety.kkt import solve_kkt
+    from ftgames.formulations.safety.parametric import SafetyKKTProgram
+    from ftgames.solvers import SolveConfig
+
+    config = SolveConfig(time_limit=time_limit)
+    program = SafetyKKTProgram(safety_game(), solver="scip", config=config) if mode == "parametric" else None
+    total, build, solve, levels = 0.0, 0.0, 0.0, set()
+    for t in floors(n):
+        t0 = time.perf_counter()
+        if mode == "enumeration":
+            eq = solve_enumeration(safety_at(float(t)))
+        elif mode == "fresh":
+            eq = solve_kkt(safety_at(float(t)), solver="scip", config=config)
+        else:
+            eq = program.update(theta_D=float(t)).solve()
+        elapsed = time.perf_counter() - t0
+        build += eq.build_time
+        solve += elapsed - eq.build_time
+        total += eq.U_G
+        levels.add(str(eq.certificate.level))
+    return RunOutcome("optimal", "global" if levels == {"global"} else "local", total, build, solve)
+
+
+def thresholds(n: int) -> np.ndarray:
+    return np.linspace(0.0, 0.95, n)
+
+
+def openness_at(theta: float):
+    from ftgames.models.openness import OpennessGame
+
+    return OpennessGame().with_regulation(theta, 0.1)
+
+
+def openness_reference(n: int) -> float:
+    from ftgames.formulations.openness.equilibrium import solve_equilibrium
+
+    return float(sum(solve_equilibrium(openness_at(float(t))).U_G for t in thresholds(n)))
+
+
+def run_openness(n: int, mode: str, time_limit: float) -> RunOutcome:
+    from ftgames.formulations.openness.equilibrium import solve_equilibrium
+    from ftgames.formulations.openness.parametric import OpennessKKTProgram
+    from ftgames.solvers import SolveConfig
+
+    config = SolveConfig(time_limit=time_limit)
+    program = None
+    if mode == "parametric":
+        program = OpennessKKTProgram(openness_at(0.0), solver="scip", config=config)
+    total, solve, levels = 0.0, 0.0, set()
+    for t in thresholds(n):
+        t0 = time.perf_counter()
+        if mode == "enumeration":
+            eq = solve_equilibrium(openness_at(float(t)))
+        elif mode == "fresh":
+            eq = solve_equilibrium(openness_at(float(t)), "kkt:sos1", solver="scip", config=config)
+        else:
+            eq = program.update(theta=float(t)).solve()
+        solve += time.perf_counter() - t0
+        total += eq.U_G
+        levels.add(str(eq.certificate.level))
+    return RunOutcome("optimal", "global" if levels == {"global"} else "local", total, 0.0, solve)
+
+
 # ------------------------------------------------------------------------------------------------ suite
 def cases(options: BenchOptions):
     sizes = options.sizes(small=[1, 10, 100], full=[1, 10, 100, 1000])
@@ -192,6 +289,19 @@ def cases(options: BenchOptions):
         for mode in ("fresh", "parametric"):
             yield Case(instance, n, f"conic:log ({mode})", "clarabel", partial(run_nash, n, mode), ref,
                        tolerance=1e-7)
+    for n in options.sizes(small=[1, 10], full=[1, 10, 100]):
+        ref = safety_reference(n)
+        instance = "safety θD sweep"
+        yield Case(instance, n, "enumeration", "exact", partial(run_safety, n, "enumeration"), ref, baseline=True)
+        for mode in ("fresh", "parametric"):
+            yield Case(instance, n, f"kkt:sos1 ({mode})", "scip", partial(run_safety, n, mode), ref,
+                       tolerance=1e-7)
+        ref = openness_reference(n)
+        instance = "openness θ sweep"
+        yield Case(instance, n, "enumeration", "exact", partial(run_openness, n, "enumeration"), ref, baseline=True)
+        for mode in ("fresh", "parametric"):
+            yield Case(instance, n, f"kkt:sos1 ({mode})", "scip", partial(run_openness, n, mode), ref,
+                       tolerance=1e-6)
     for n in options.sizes(small=[1, 10, 100, 200], full=[1, 10, 100, 200, 1000]):
         for name in FRONTIER_GAMES:
             instance = f"power-revenue frontier, {name}"
@@ -200,15 +310,15 @@ def cases(options: BenchOptions):
             yield Case(instance, n, "equilibrium_table (batched)", "numpy", partial(run_frontier, name, n, "batched"))
 
 
-
 SUITE = Suite("parametric", "parametric re-solves vs fresh builds vs closed forms (KKT on SCIP, conic on Clarabel); "
               "the power-revenue frontier batched vs per point", cases)
 
 
-def main(sizes: list[int]) -> None:
+def main(sizes: list[int], only: tuple[str, ...] | None = None) -> None:
     """Print time per re-solve (ms) at each size.  The modes of an instance are interleaved point by point (fresh,
     parametric, ... at the same parameter value, in turn), so a busy machine slows them alike; each program's build
-    is inside its mode's total.  Every answer is checked against the closed form and must be certified global."""
+    is inside its mode's total.  Every answer is checked against the closed form (safety, openness: the exact
+    enumeration) and must be certified global.  ``only``: the instances to run (default: all four)."""
     from ftgames.formulations.bargaining import bargain
     from ftgames.formulations.bargaining.parametric import ConicBargainingProgram
     from ftgames.formulations.equilibrium import solve_equilibrium
@@ -251,8 +361,48 @@ def main(sizes: list[int]) -> None:
         share = value if isinstance(value, float) else value.delta[0]
         return abs(share - exact) <= 1e-7 and (isinstance(value, float) or value.is_global)
 
+    def safety_modes(t: float, programs: dict) -> dict:
+        from ftgames.formulations.safety.enumeration import solve_enumeration
+        from ftgames.formulations.safety.kkt import solve_kkt
+        from ftgames.formulations.safety.parametric import SafetyKKTProgram
+
+        def param():
+            if "p" not in programs:
+                programs["p"] = SafetyKKTProgram(safety_game(), solver="scip")
+            return programs["p"].update(theta_D=t).solve()
+        return {"enumeration": lambda: solve_enumeration(safety_at(t)),
+                "kkt:sos1 fresh": lambda: solve_kkt(safety_at(t), solver="scip"),
+                "kkt:sos1 parametric": param}
+
+    def openness_modes(t: float, programs: dict) -> dict:
+        from ftgames.formulations.openness.equilibrium import solve_equilibrium as solve_openness
+        from ftgames.formulations.openness.parametric import OpennessKKTProgram
+
+        def param():
+            if "p" not in programs:
+                programs["p"] = OpennessKKTProgram(openness_at(0.0), solver="scip")
+            return programs["p"].update(theta=t).solve()
+        return {"enumeration": lambda: solve_openness(openness_at(t)),
+                "kkt:sos1 fresh": lambda: solve_openness(openness_at(t), "kkt:sos1", solver="scip"),
+                "kkt:sos1 parametric": param}
+
+    def check_safety(value, t):
+        from ftgames.formulations.safety.enumeration import solve_enumeration
+
+        return abs(value.U_G - solve_enumeration(safety_at(t)).U_G) <= 1e-7 and value.certificate.level == "global"
+
+    def check_openness(value, t):
+        from ftgames.formulations.openness.equilibrium import solve_equilibrium as solve_openness
+
+        exact = solve_openness(openness_at(t))
+        return (abs(value.U_G - exact.U_G) <= 1e-6 and value.regime == exact.regime
+                and value.certificate.level == "global")
+
     instances = [("equilibrium δ sweep", deltas, equilibrium_modes, check_equilibrium),
-                 ("Nash c1 sweep", costs, nash_modes, check_nash)]
+                 ("Nash c1 sweep", costs, nash_modes, check_nash),
+                 ("safety θD sweep", floors, safety_modes, check_safety),
+                 ("openness θ sweep", thresholds, openness_modes, check_openness)]
+    instances = [i for i in instances if only is None or i[0] in only]
     for _, values, modes, _ in instances:  # imports and first-call set-up out of the timings
         for run in modes(float(values(1)[0]), {}).values():
             run()
@@ -328,7 +478,11 @@ def frontier_main(sizes: list[int]) -> None:
 
 if __name__ == "__main__":
     arguments = sys.argv[1:]
+    kinds = {"safety": "safety θD sweep", "openness": "openness θ sweep", "equilibrium": "equilibrium δ sweep",
+             "nash": "Nash c1 sweep"}
     if arguments[:1] == ["frontier"]:
         frontier_main([int(a) for a in arguments[1:]] or [1, 10, 100, 200, 1000])
+    elif arguments[:1] and arguments[0] in kinds:
+        main([int(a) for a in arguments[1:]] or [1, 10, 100], only=(kinds[arguments[0]],))
     else:
-        main([int(a) for a in arguments] or [1, 10, 100, 1000])
+        main([int(a) for a in arguments] or [1, 10, 100, 1000], only=("equilibrium δ sweep", "Nash c1 sweep"))

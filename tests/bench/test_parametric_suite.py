@@ -24,7 +24,9 @@ def test_the_suite_enumerates_every_mode():
 
 @pytest.mark.parametrize(("instance", "formulation"), [("Nash bargaining c1 sweep", "conic:log (parametric)"),
                                                        ("Nash bargaining c1 sweep", "closed_form"),
-                                                       ("equilibrium δ sweep", "kkt:sos1 (parametric)")])
+                                                       ("equilibrium δ sweep", "kkt:sos1 (parametric)"),
+                                                       ("safety θD sweep", "kkt:sos1 (parametric)"),
+                                                       ("openness θ sweep", "kkt:sos1 (parametric)")])
 def test_cheap_cases_are_correct(instance, formulation):
     case = next(i for i in suite_items(SUITE, OPTIONS) if isinstance(i, Case) and i.instance == instance
                 and i.formulation == formulation and i.size == 10)

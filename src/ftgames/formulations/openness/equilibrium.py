@@ -13,16 +13,15 @@ Formulations:
 
 from __future__ import annotations
 
-import math
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from ...models.openness import PROVED, OpennessEquilibrium, OpennessGame, RegimeValue
+from ...models.openness import OpennessEquilibrium, OpennessGame
 from ...solvers import SolveConfig, SolveFailed
 from ..grammar import parse_formulation
-from .enumeration import TIE, equilibrium_arrays
+from .enumeration import equilibrium_arrays
+from .regimes import AGREEMENT_TOL, checked_against, choose_regime, from_enumeration  # noqa: F401 - AGREEMENT_TOL: kept importable here
 
 FORMULATIONS = ("enumeration", "kkt:sos1", "kkt:bigm", "kkt:indicator", "kkt:product", "kkt_direct:sos1",
                 "kkt_direct:bigm")
@@ -49,22 +48,25 @@ def solve_equilibrium(game: OpennessGame, formulation: Any = "enumeration", *, e
 
 
 def _from_enumeration(game: OpennessGame) -> OpennessEquilibrium:
-    arrays = equilibrium_arrays(game, verify=True)
-    values = []
-    for name, reg in (("comply", arrays.comply), ("pay", arrays.pay)):
-        if reg.feasible:
-            values.append(RegimeValue(name, True, float(reg.omega[0]), float(reg.step[0]), float(reg.U_G[0]),
-                                      float(reg.U_D[0]), proof=reg.proof,
-                                      status="optimal" if reg.proof in PROVED else "locally_optimal"))
-        else:
-            values.append(RegimeValue(name, False))
-    return choose_regime(game, values, "enumeration")
+    return from_enumeration(game)
+
+
+def _checked_against_exact(game: OpennessGame, eq: OpennessEquilibrium) -> OpennessEquilibrium:
+    """A global claim must agree with the enumeration where that is exact (objective convex in ω: the default
+    forms); otherwise it is withdrawn to ``local`` with the reason (:func:`.regimes.checked_against`)."""
+    return checked_against(eq, _from_enumeration(game)) if eq.certificate.is_global else eq
 
 
 def _from_kkt(game: OpennessGame, *, encoding: str, solver: str | None, config: SolveConfig | None,
               via: str) -> OpennessEquilibrium:
     from .kkt import solve_regime_bilevel, solve_regime_kkt
 
+    if via == "bilevel":  # inside reuse_programs(): a re-solve of the scope's program (parametric.OpennessKKTProgram)
+        from .parametric import solve_in_scope
+
+        reused = solve_in_scope(game, encoding, solver, config)
+        if reused is not None:
+            return reused
     solve_regime = solve_regime_bilevel if via == "bilevel" else solve_regime_kkt
     values = [solve_regime(game, name, encoding=encoding, solver=solver, config=config)
               for name in ("comply", "pay")]
@@ -73,51 +75,6 @@ def _from_kkt(game: OpennessGame, *, encoding: str, solver: str | None, config: 
             raise SolveFailed(f"openness KKT program of regime '{value.regime}' ended with status '{value.status}'")
     eq = choose_regime(game, values, f"kkt:{encoding}" if via == "bilevel" else f"kkt_direct:{encoding}")
     return _checked_against_exact(game, eq)
-
-
-#: a global KKT claim agrees with the exact enumeration to this (relative on utilities, absolute on ω)
-AGREEMENT_TOL = 1e-6
-
-
-def _checked_against_exact(game: OpennessGame, eq: OpennessEquilibrium) -> OpennessEquilibrium:
-    """A global claim must agree with the enumeration where that is exact (objective convex in ω: the default
-    forms); otherwise it is withdrawn to ``local`` with the reason."""
-    if not eq.certificate.is_global:
-        return eq
-    exact = _from_enumeration(game)
-    if not exact.certificate.is_global:
-        return eq  # nothing exact to compare with (the enumeration searched a grid)
-    scale = max(1.0, abs(exact.U_G), abs(exact.U_D))
-    same = (eq.regime == exact.regime and abs(eq.U_G - exact.U_G) <= AGREEMENT_TOL * scale
-            and abs(eq.U_D - exact.U_D) <= AGREEMENT_TOL * scale
-            and (eq.regime == "abstain" or abs(eq.omega - exact.omega) <= AGREEMENT_TOL))
-    if same:
-        return eq
-    note = (f"differs from the exact enumeration (regime {exact.regime}, ω = {exact.omega:.6g}, "
-            f"U_G = {exact.U_G:.6g}) by more than {AGREEMENT_TOL:g}")
-    return replace(eq, proof="local", notes=(*eq.notes, note))
-
-
-def choose_regime(game: OpennessGame, values: list[RegimeValue], formulation: str) -> OpennessEquilibrium:
-    """Comply iff U_G(comply) ≥ U_G(pay); abstain iff the better is < 0 (ties: comply, take part)."""
-    comply, pay = values
-    regulation = game.regulation
-    use_pay = pay.feasible and pay.U_G > comply.U_G + TIE
-    chosen = pay if use_pay else comply
-    proof = _weakest([v.proof for v in values if v.feasible])
-    if chosen.U_G < -TIE:
-        return OpennessEquilibrium("abstain", math.nan, game.alpha0, math.nan, game.delta, 0.0, 0.0, 0.0, 0.0,
-                                   tuple(values), formulation, proof)
-    penalty_paid = regulation.penalty if use_pay else 0.0
-    welfare = chosen.U_G + chosen.U_D + (penalty_paid if regulation.penalty_is_transfer else 0.0)
-    return OpennessEquilibrium(chosen.regime, chosen.omega, game.alpha0, game.alpha0 + chosen.step, game.delta,
-                               chosen.U_G, chosen.U_D, penalty_paid, welfare, tuple(values), formulation, proof)
-
-
-def _weakest(labels: list[str]) -> str:
-    order = ["local", "grid", "interval_verified", "concave_convex", "convex_endpoints", "global"]
-    known = [label for label in labels if label in order]
-    return min(known, key=order.index) if known else ""
 
 
 def unregulated_openness(game: OpennessGame, alpha0s: np.ndarray) -> np.ndarray:

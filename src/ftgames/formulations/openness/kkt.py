@@ -106,22 +106,28 @@ def build_regime_kkt(game: OpennessGame, regime: str, encoding: str = "sos1") ->
     return KKTProgram(m, m.omega, step, m.follower.mu, requires)
 
 
-def _regime_cost_expr(game: OpennessGame, regime: str, omega: Any, ops: Any) -> Any:
-    """The regime's cost as an expression of ω (see ``follower.regime_cost``)."""
+def _regime_cost_expr(game: OpennessGame, regime: str, omega: Any, ops: Any, params: Any = None) -> Any:
+    """The regime's cost as an expression of ω (see ``follower.regime_cost``); with ``params`` (a parametric model)
+    the penalty and the switch of the compliance term (1 when θ > 0, else 0) are its mutable ``Param`` s."""
     if regime == "pay":
-        return game.regulation.penalty
+        return game.regulation.penalty if params is None else params.penalty
+    if params is not None:
+        return params.compliance_on * game.compliance_cost(omega, ops=ops)
     return game.compliance_cost(omega, ops=ops) if game.regulation.theta > 0.0 else 0.0
 
 
-def _objectives(game: OpennessGame, regime: str, omega: Any, step: Any) -> tuple[Any, Any]:
-    """(D's objective, G's objective) of one regime as Pyomo expressions of ω and Δ."""
+def _objectives(game: OpennessGame, regime: str, omega: Any, step: Any, params: Any = None) -> tuple[Any, Any]:
+    """(D's objective, G's objective) of one regime as Pyomo expressions of ω and Δ (``params``: the contract's
+    level, the penalty and the compliance switch as mutable ``Param`` s of a parametric model)."""
     ops = _pyomo_ops()
     alpha1 = game.alpha0 + step
+    level = game.delta if params is None else params.delta
     try:
-        to_g = game.contract.generalist_revenue(omega, game.alpha0, alpha1, game.delta, game.revenue, ops=ops)
+        to_g = game.contract.generalist_revenue(omega, game.alpha0, alpha1, level, game.revenue, ops=ops)
         follower = game.revenue(alpha1, ops=ops) - to_g - game.fine_tuning_cost(step, omega, ops=ops)
         leader = (to_g + game.benefit(omega, ops=ops) - float(game.production_cost(game.alpha0))
-                  - game.operation_cost(omega, game.alpha0, ops=ops) - _regime_cost_expr(game, regime, omega, ops))
+                  - game.operation_cost(omega, game.alpha0, ops=ops)
+                  - _regime_cost_expr(game, regime, omega, ops, params))
     except Exception as exc:  # a custom callable that is not expressible in Pyomo
         raise ValueError(f"the KKT formulation needs terms written with arithmetic, exp and log; a term failed on a "
                          f"Pyomo expression ({type(exc).__name__}: {exc}); use formulation='enumeration'") from exc
@@ -158,25 +164,44 @@ def solve_regime_kkt(game: OpennessGame, regime: str, *, encoding: str = "sos1",
 
 
 # ------------------------------------------------------------------------------------ through the bilevel layer
-def build_regime_bilevel(game: OpennessGame, regime: str) -> Any:
+def build_regime_bilevel(game: OpennessGame, regime: str, *, parametric: bool = False,
+                         step_max: float | None = None) -> Any:
     """The regime as a :class:`~ftgames.formulations.bilevel.BilevelModel`: G (leader) chooses ω on the regime's
     interval, D (follower ``fine_tuning``) maximizes (1 − δ) R(α0 + Δ) − C(Δ; ω) over 0 ≤ Δ ≤ Δ_max.  The layer
-    writes D's KKT conditions and the complementarity encoding.  None if the regime is empty."""
+    writes D's KKT conditions and the complementarity encoding.  None if the regime is empty.
+
+    With ``parametric`` the contract's level δ, the threshold θ (an end of ω's interval), the penalty p and the
+    switch of the compliance term (1 when θ > 0) are mutable ``Param`` s ``delta``, ``theta``, ``penalty`` and
+    ``compliance_on``, and Δ_max is ``step_max`` (a bound valid for every value the program will be given:
+    :class:`ftgames.formulations.openness.parametric.OpennessKKTProgram`); the pay regime is then built even when
+    θ = 0 (ω ∈ [0, 0]: the program is not solved while θ = 0)."""
     import pyomo.environ as pyo
 
     from ..bilevel import BilevelModel
 
     interval = regime_interval(game, regime)
-    if interval is None:
+    if interval is None and not parametric:
         return None
-    lo, hi = interval
-    step_max = step_upper_bound(game, lo, hi, game.delta)
+    lo, hi = interval or (0.0, 0.0)
+    if step_max is None:
+        step_max = step_upper_bound(game, lo, hi, game.delta)
     bm = BilevelModel(f"openness_{regime}")
     m = bm.model
-    m.omega = pyo.Var(bounds=(lo, hi), initialize=0.5 * (lo + hi))
+    params = None
+    if parametric:
+        m.delta = pyo.Param(mutable=True, initialize=game.delta, doc="the contract's level (G's share)")
+        m.theta = pyo.Param(mutable=True, initialize=game.regulation.theta, doc="the openness threshold")
+        m.penalty = pyo.Param(mutable=True, initialize=game.regulation.penalty, doc="the penalty short of θ")
+        m.compliance_on = pyo.Param(mutable=True, initialize=1.0 if game.regulation.theta > 0.0 else 0.0,
+                                    doc="1 when θ > 0 (the compliance term applies), else 0")
+        params = m
+        bounds = (m.theta, 1.0) if regime == "comply" else (0.0, m.theta)
+    else:
+        bounds = (lo, hi)
+    m.omega = pyo.Var(bounds=bounds, initialize=0.5 * (lo + hi))
     follower = bm.add_follower("fine_tuning", sense="max", assume_convex=True)
     follower.block.step = pyo.Var(bounds=(0.0, step_max), initialize=0.5 * step_max)
-    follower_objective, leader_objective = _objectives(game, regime, m.omega, follower.block.step)
+    follower_objective, leader_objective = _objectives(game, regime, m.omega, follower.block.step, params)
     follower.set_objective(follower_objective)
     m.objective = pyo.Objective(expr=leader_objective, sense=pyo.maximize)
     return bm
@@ -191,6 +216,11 @@ def solve_regime_bilevel(game: OpennessGame, regime: str, *, encoding: str = "so
     if bm is None:
         return RegimeValue(regime, feasible=False)
     result = solve_bilevel(bm, encoding=encoding, solver=solver, config=config or SolveConfig())
+    return regime_value(game, regime, bm, result)
+
+
+def regime_value(game: OpennessGame, regime: str, bm: Any, result: Any) -> RegimeValue:
+    """The regime's record from its solved bilevel model (a fresh build or a parametric program's re-solve)."""
     if not result.ok:  # a non-empty regime always has a solution: any other status is a failure, not "empty"
         return RegimeValue(regime, True, status=f"{result.status}: {result.message}")
     if result.certificate is None or result.certificate.level == "none":
