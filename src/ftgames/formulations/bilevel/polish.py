@@ -18,6 +18,8 @@ a simplex vertex is exact, so no second pass is needed (and it is one LP instead
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -84,12 +86,9 @@ def _polish_once(bm: BilevelSpec, values: dict[str, Any], config: SolveConfig | 
 
 def _polish_on(bm: BilevelSpec, reform: Any, values: dict[str, Any], config: SolveConfig | None,
                active_tol: float) -> Polished | None:
-    from .certificate import complementarity_residual, primal_infeasibility
-
     single = reform.model
     load_values(single, values)
     objective = next(single.component_data_objects(pyo.Objective, active=True, descend_into=True))
-    sign = 1.0 if objective.sense == pyo.minimize else -1.0
     before = pyo.value(objective, exception=False)
     if before is None:
         return None
@@ -105,6 +104,7 @@ def _polish_on(bm: BilevelSpec, reform: Any, values: dict[str, Any], config: Sol
         else:
             single.active_set.add(pair.multiplier == 0)
             pair.multiplier.value = 0.0
+    on_the_set = {v.name: v.value for v in single.component_data_objects(pyo.Var, descend_into=True)}
     # the caller's limits, but not its backend options (they belong to the backend that found the solution)
     lp = _lp_backend() if program_requirements(single) == {Capability.LP} else None
     duals: dict[str, float] = {}
@@ -116,15 +116,31 @@ def _polish_on(bm: BilevelSpec, reform: Any, values: dict[str, Any], config: Sol
         if not piece.ok:
             return None
         duals = dict(piece.duals)
+    elif _exact_piece(single, bm) and (kept := _verdict(bm, reform, objective, before, start, duals)) is not None:
+        return kept
     else:
         if not get_backend("ipopt").availability(Layer.PYOMO).available:
             return None
+        load_values(single, on_the_set)  # the exact piece may have moved the point before it was refused
         polish_config = replace(config or SolveConfig(), solver="ipopt", solver_source="keyword solver=",
                                 tolerance=POLISH_TOLERANCE, options={}, log=False)
         if not _ipopt(single, polish_config, bm.name):
             return None
         _on_the_piece(single, bm, polish_config)
-    after = pyo.value(objective)
+    return _verdict(bm, reform, objective, before, start, duals)
+
+
+def _verdict(bm: BilevelSpec, reform: Any, objective: Any, before: float, start: dict[str, Any],
+             duals: dict[str, float]) -> Polished | None:
+    """The polished point now in the program, if it is feasible, complementary, no worse for the leader, close to
+    ``start`` and has multipliers of the solver's own size; else None."""
+    from .certificate import complementarity_residual, primal_infeasibility
+
+    single = reform.model
+    sign = 1.0 if objective.sense == pyo.minimize else -1.0
+    after = pyo.value(objective, exception=False)
+    if after is None:
+        return None
     scale = max(1.0, abs(before))
     if sign * (after - before) > MAX_LOSS * scale:
         return None
@@ -160,24 +176,36 @@ def _ipopt(model: Any, config: SolveConfig, name: str) -> bool:
 
 
 def _on_the_piece(model: Any, bm: BilevelSpec, config: SolveConfig) -> None:
-    """Second pass: the piece's equations.  Every leader variable within ``BOUND_TOL`` of a bound is fixed there,
-    every leader inequality row within ``BOUND_TOL`` of a side becomes an equality and the others are dropped, and
-    the followers' rows are dropped (their pairs already say which hold with equality); the variables' own bounds
-    stay (multipliers >= 0), inactive at this point.  Rows are restored after; if the pass fails, the first pass's
-    point is kept."""
+    """Second pass: Ipopt on the piece's equations (:func:`_the_piece`); if it fails, the first pass's point is
+    kept."""
     first = {v.name: v.value for v in model.component_data_objects(pyo.Var, descend_into=True)}
+    with _the_piece(model, bm):
+        solved = _ipopt(model, config, bm.name)
+    if not solved:
+        load_values(model, first)
+
+
+@contextmanager
+def _the_piece(model: Any, bm: BilevelSpec) -> Iterator[None]:
+    """For the block, ``model`` holds the piece's equations.  Every leader variable within ``BOUND_TOL`` of a bound is
+    fixed there, every leader inequality row within ``BOUND_TOL`` of a side becomes an equality and the others are
+    dropped, and the followers' rows are dropped (their pairs already say which hold with equality); the variables'
+    own bounds stay (multipliers >= 0), inactive at this point.  Rows and variables are restored after (values
+    stay)."""
     followers = [f.block.name for f in bm.followers]
     leader_vars = _leader_variables(bm)
 
     def on_follower(component: Any) -> bool:
         return any(component.name.startswith(name + ".") for name in followers)
 
+    fixed = []
     for v in model.component_data_objects(pyo.Var, descend_into=True):
         if v.fixed or v.value is None or v.name not in leader_vars:
             continue
         near = [b for b in (v.lb, v.ub) if b is not None and abs(v.value - b) <= BOUND_TOL * (1 + abs(b))]
         if near:
             v.fix(near[0])
+            fixed.append(v)
     dropped = []
     model.piece = pyo.ConstraintList()
     for c in list(model.component_data_objects(pyo.Constraint, active=True, descend_into=True)):
@@ -193,12 +221,79 @@ def _on_the_piece(model: Any, bm: BilevelSpec, config: SolveConfig) -> None:
             if body is not None and bound is not None and abs(body - bound) <= BOUND_TOL * (1 + abs(bound)):
                 model.piece.add(c.body == bound)
                 break
-    solved = _ipopt(model, config, bm.name)
-    model.del_component(model.piece)
-    for c in dropped:
-        c.activate()
-    if not solved:
-        load_values(model, first)
+    try:
+        yield
+    finally:
+        model.del_component(model.piece)
+        for c in dropped:
+            c.activate()
+        for v in fixed:  # the value (on the bound) stays
+            v.unfix()
+
+
+def _exact_piece(model: Any, bm: BilevelSpec) -> bool:
+    """The piece's equations (:func:`_the_piece`) solved as one linear system, when they are those of a QP: a
+    quadratic leader objective and linear rows (every KKT system of quadratic followers with linear rows).  The
+    stationary point closest to the current one: ``[H Aᵀ; A 0] [d; y] = [−∇f(x); b − A x]`` by least squares (a
+    degenerate follower's multipliers are not unique), kept only if it solves the system to 1e-10.  Exact where an
+    interior-point solve stops short by its tolerance, and no Ipopt call; False (nothing changed) when the piece is
+    not a QP's or the system has no solution, and the caller takes the Ipopt passes."""
+    import numpy as np
+    from pyomo.repn import generate_standard_repn
+
+    with _the_piece(model, bm):
+        objective = next(model.component_data_objects(pyo.Objective, active=True, descend_into=True))
+        rows = list(model.component_data_objects(pyo.Constraint, active=True, descend_into=True))
+        if not all(c.equality for c in rows):
+            return False
+        position: dict[int, int] = {}
+        variables: list[Any] = []
+
+        def column(var: Any) -> int:
+            if id(var) not in position:
+                position[id(var)] = len(variables)
+                variables.append(var)
+            return position[id(var)]
+
+        repn = generate_standard_repn(objective.expr, compute_values=True, quadratic=True)
+        if repn.nonlinear_expr is not None:
+            return False
+        quadratic = [(column(a), column(b), float(c)) for (a, b), c in zip(repn.quadratic_vars,
+                                                                         repn.quadratic_coefs, strict=True)]
+        linear = [(column(v), float(c)) for v, c in zip(repn.linear_vars, repn.linear_coefs, strict=True)]
+        row_terms = []
+        for c in rows:
+            row = generate_standard_repn(c.body, compute_values=True, quadratic=False)
+            if not row.is_linear():
+                return False
+            row_terms.append(([(column(v), float(a)) for v, a in zip(row.linear_vars, row.linear_coefs, strict=True)],
+                              float(pyo.value(c.upper)) - float(row.constant)))
+        n, m = len(variables), len(rows)
+        if n == 0 or any(v.value is None for v in variables):
+            return False
+        x = np.array([float(v.value) for v in variables])
+        H = np.zeros((n, n))
+        for i, j, c in quadratic:
+            H[i, j] += c
+            H[j, i] += c
+        grad = H @ x
+        for i, c in linear:
+            grad[i] += c
+        A = np.zeros((m, n))
+        b = np.zeros(m)
+        for k, (terms, rhs) in enumerate(row_terms):
+            for i, a in terms:
+                A[k, i] += a
+            b[k] = rhs
+        K = np.block([[H, A.T], [A, np.zeros((m, m))]])
+        rhs = np.concatenate([-grad, b - A @ x])
+        step = np.linalg.lstsq(K, rhs, rcond=None)[0]
+        if not np.all(np.isfinite(step)) or np.max(np.abs(K @ step - rhs), initial=0.0) > 1e-10 * (
+                1.0 + np.max(np.abs(rhs), initial=0.0)):
+            return False
+        for var, value in zip(variables, x + step[:n], strict=True):
+            var.set_value(float(value), skip_validation=True)
+        return True
 
 
 def load_values(model: Any, values: dict[str, Any]) -> None:
