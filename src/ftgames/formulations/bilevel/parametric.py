@@ -39,7 +39,7 @@ from .certificate import FollowerResolver
 from .encodings import encoding_module
 from .model import BilevelModel
 from .reformulate import build_kkt, encode, encoding_requirements, normalize_requirements
-from .solve import BilevelResult, finish, sos_safe_config
+from .solve import BilevelResult, finish, scip_config
 
 PARAMETRIC_ENCODINGS = ("sos1", "indicator", "product")
 
@@ -80,7 +80,7 @@ class ParametricBilevel(ParametricProgram):
             check_backend(choice.name, Layer.PYOMO, needs, formulation, choice.source)
             self.backend, self.backend_source = choice.name, choice.source
             encode(self.reformulation, encoding, options)
-            self.config = sos_safe_config(model, choice.name, config)
+            self.config = scip_config(model, choice.name, config, encoding, options)
             self._driver = getattr(module, "solve_encoded", None)
             self._session = None if self._driver is not None else PersistentSolve(
                 model, requires=self.reformulation.requires(), solver=choice.name, config=self.config,

@@ -93,14 +93,30 @@ class BilevelResult(SolveResult):
 # indicator encoding (SOS1{slack, w} with w = 1 - z aggregated away) came back "optimal" at -4 while -12 was feasible
 # (tests/bilevel/test_random_instances.py, general seed 4); forbidding (multi-)aggregation restores the optimum.
 SCIP_SOS_OPTIONS = {"presolving/donotaggr": True, "presolving/donotmultaggr": True}
+#: SCIP's NLP components (NLP heuristics and relaxation solves) only look for incumbents; the branch and bound on LP
+#: relaxations proves the optimum without them.  On the pure MIP encodings they cost most of the time: over the
+#: bilevel catalogue, the scalable families and random fine-tuning games, sos1 and indicator were never slower with
+#: them off and up to 17x faster (strategic bidding 620 -> 36 ms), with the same optima and labels
+#: (docs/benchmarks.md, "SCIP's NLP components").  The product pairs of ``product``/``strong_duality`` (and of a
+#: ``mixed`` choice of them) need them: Anandalingam-White by products took 30 ms with them, 3.9 s without.
+SCIP_MIP_OPTIONS = {"nlp/disable": True}
+MIP_ENCODINGS = ("sos1", "indicator")
 
 
-def sos_safe_config(model: Any, solver: str, config: SolveConfig) -> SolveConfig:
-    """On SCIP, a model with SOS1 sets is solved without variable aggregation (unless the user set those options)."""
-    if solver != "scip" or not any(True for _ in model.component_data_objects(pyo.SOSConstraint, active=True,
-                                                                                descend_into=True)):
+def scip_config(model: Any, solver: str, config: SolveConfig, encoding: str, options: dict[str, Any]) -> SolveConfig:
+    """The configuration SCIP gets for an encoded program: without variable aggregation when it has SOS1 sets, and
+    without NLP components for a pure MIP encoding (``sos1``, ``indicator``, or ``mixed`` without product pairs).
+    Options the user set win."""
+    if solver != "scip":
         return config
-    return config.with_(options={**SCIP_SOS_OPTIONS, **config.options})
+    defaults: dict[str, Any] = {}
+    if any(True for _ in model.component_data_objects(pyo.SOSConstraint, active=True, descend_into=True)):
+        defaults.update(SCIP_SOS_OPTIONS)
+    chosen = {encoding} if encoding != "mixed" else {options.get("default", "sos1"),
+                                                     *dict(options.get("choices") or {}).values()}
+    if chosen <= set(MIP_ENCODINGS):
+        defaults.update(SCIP_MIP_OPTIONS)
+    return config.with_(options={**defaults, **config.options}) if defaults else config
 
 
 def leader_duals(bm: BilevelModel, duals: dict[str, Any]) -> dict[str, Any]:
@@ -195,7 +211,7 @@ def solve_bilevel(
         encode(reform, encoding, options)
         report = reform.report
         build_time = time.perf_counter() - t0
-        config = sos_safe_config(reform.model, name, config)
+        config = scip_config(reform.model, name, config, encoding, options)
         driver = getattr(module, "solve_encoded", None)
         t1 = time.perf_counter()
         if driver is not None:
