@@ -95,10 +95,11 @@ class BilevelResult(SolveResult):
 SCIP_SOS_OPTIONS = {"presolving/donotaggr": True, "presolving/donotmultaggr": True}
 #: SCIP's NLP components (NLP heuristics and relaxation solves) only look for incumbents; the branch and bound on LP
 #: relaxations proves the optimum without them.  On the pure MIP encodings they cost most of the time: over the
-#: bilevel catalogue, the scalable families and random fine-tuning games, sos1 and indicator were never slower with
-#: them off and up to 17x faster (strategic bidding 620 -> 36 ms), with the same optima and labels
-#: (docs/benchmarks.md, "SCIP's NLP components").  The product pairs of ``product``/``strong_duality`` (and of a
-#: ``mixed`` choice of them) need them: Anandalingam-White by products took 30 ms with them, 3.9 s without.
+#: bilevel catalogue, the scalable families and random fine-tuning games, sos1 and indicator were at most 2 ms slower
+#: with them off and up to 17x faster (strategic bidding 595 -> 35 ms), with the same optima and labels
+#: (benchmarks/scip_nlp.py; docs/benchmarks.md, "SCIP's NLP components").  The bilinear pairs of ``product`` and
+#: ``strong_duality`` (and of a ``mixed`` choice of products) need them: Anandalingam-White by products took 34 ms
+#: with them, 3.9 s without.
 SCIP_MIP_OPTIONS = {"nlp/disable": True}
 MIP_ENCODINGS = ("sos1", "indicator")
 
