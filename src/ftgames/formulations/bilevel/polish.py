@@ -14,6 +14,9 @@ does not move to another answer); otherwise the solution is returned unchanged.
 
 When the piece is an LP (a linear leader over linear followers) an LP backend (HiGHS) solves it instead of Ipopt:
 a simplex vertex is exact, so no second pass is needed (and it is one LP instead of two interior-point solves).
+When it is a QP's (a quadratic leader objective, linear rows: quadratic followers), the second pass's equations are
+solved first, directly from the solver's point, as one linear system (:func:`_exact_piece`); the Ipopt passes run
+only if that point is refused.
 """
 
 from __future__ import annotations
