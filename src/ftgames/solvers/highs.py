@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from .base import Availability, Backend, native_output_silenced, solve_with_cvxpy, solve_with_pyomo_factory
 from .capabilities import Capability as C, Layer
-from .highs_direct import compile_linear, solve_direct
+from .highs_direct import compile_linear, info_stats, solve_direct
 from .result import SolveResult
 
 if TYPE_CHECKING:  # only for annotations: config imports the registry, which imports every backend
@@ -68,11 +68,7 @@ class HighsBackend(Backend):
 
     def solver_stats(self, opt: Any) -> dict[str, float]:
         """Branch-and-bound nodes (MIPs), simplex and barrier iterations, and HiGHS' MIP gap (MIPs only)."""
-        info = opt._solver_model.getInfo()
-        stats = {"iterations": max(info.simplex_iteration_count, 0) + max(info.ipm_iteration_count, 0)}
-        if info.mip_node_count >= 0:
-            stats.update(nodes=info.mip_node_count, gap=info.mip_gap)
-        return stats
+        return info_stats(opt._solver_model.getInfo())
 
     def solve_cvxpy(self, problem: Any, config: SolveConfig, *, convex: bool, formulation: str) -> SolveResult:
         return solve_with_cvxpy(self, "HIGHS", problem, config, self._options(config),

@@ -143,6 +143,15 @@ def _highs(arrays: LinearArrays, options: dict[str, Any]) -> Any:
     return highs
 
 
+def info_stats(info: Any) -> dict[str, float]:
+    """From HiGHS' ``HighsInfo``: simplex and barrier iterations, and for a MIP (node count >= 0) its nodes and
+    gap; the one reading of both HiGHS paths (this module and Pyomo's interface, ``HighsBackend.solver_stats``)."""
+    stats = {"iterations": float(max(info.simplex_iteration_count, 0) + max(info.ipm_iteration_count, 0))}
+    if info.mip_node_count >= 0:
+        stats.update(nodes=float(info.mip_node_count), gap=float(info.mip_gap))
+    return stats
+
+
 def _status(highs: Any) -> tuple[Status, str]:
     import highspy
 
@@ -209,10 +218,9 @@ def solve_direct(backend: Backend, model: Any, arrays: LinearArrays, config: Sol
             if isinstance(suffix, pyo.Suffix) and suffix.import_enabled():
                 for con, val in zip(arrays.rows, solution.row_dual, strict=True):
                     suffix[con] = float(val)
-    stats: dict[str, float] = {"iterations": float(max(info.simplex_iteration_count, 0)
-                                                   + max(info.ipm_iteration_count, 0))}
-    if discrete and info.mip_node_count >= 0:
-        stats.update(nodes=float(info.mip_node_count), gap=float(info.mip_gap), dual_bound=float(info.mip_dual_bound))
+    stats = info_stats(info)
+    if info.mip_node_count >= 0:
+        stats["dual_bound"] = float(info.mip_dual_bound)
     elif status is Status.OPTIMAL and arrays.objective is not None:
         stats["dual_bound"] = float(info.objective_function_value)
     return SolveResult(
