@@ -80,12 +80,11 @@ def applicability(problem: DesignProblem) -> str:
         combos *= len(v.choices)
     if combos > MAX_COMBINATIONS:
         return f"{combos} combinations of discrete values (at most {MAX_COMBINATIONS} are enumerated)"
-    var_names = {v.key for v in problem.variables} | {v.short for v in problem.variables}
+    unmodelled = problem.unmodelled(FIELDS)
+    if unmodelled:
+        return unmodelled
+    dummy = {name: 1.0 for name in FIELDS | problem.variable_names}
     for e in (problem.objective, *problem.constraints):
-        extra = e.names - FIELDS - var_names
-        if extra:
-            return f"{e.source} {e.text!r} uses {sorted(extra)[0]!r}, which the program does not model"
-        dummy = {name: 1.0 for name in FIELDS | var_names}
         try:
             if e is problem.objective:
                 e.algebraic(dummy)

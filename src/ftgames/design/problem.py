@@ -120,6 +120,21 @@ class DesignProblem:
     def discrete(self) -> list[Variable]:
         return [v for v in self.variables if not v.continuous]
 
+    @property
+    def variable_names(self) -> set[str]:
+        """Every name a variable goes by in an expression: its key and its short name."""
+        return {v.key for v in self.variables} | {v.short for v in self.variables}
+
+    def unmodelled(self, modelled: set[str] | frozenset[str]) -> str:
+        """Why a program that models the fields ``modelled`` cannot take this problem's objective or constraints
+        (the first name one of them uses beyond those fields and the variables), or ""."""
+        known = modelled | self.variable_names
+        for e in (self.objective, *self.constraints):
+            extra = e.names - known
+            if extra:
+                return f"{e.source} {e.text!r} uses {sorted(extra)[0]!r}, which the program does not model"
+        return ""
+
     def names(self, point_columns: dict[str, np.ndarray], fields: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The namespace of the expressions: the fields, then the variables by key and by short name."""
         out = dict(fields)

@@ -92,12 +92,7 @@ def applicability(problem: DesignProblem) -> str:
     for v in problem.variables:
         if v.key not in THETA_KEYS or not v.continuous:
             return f"the decision variable {v.key} is not a continuous θG or θD"
-    var_names = {v.key for v in problem.variables} | {v.short for v in problem.variables}
-    for e in (problem.objective, *problem.constraints):
-        extra = e.names - PROGRAM_FIELDS - var_names
-        if extra:
-            return f"{e.source} {e.text!r} uses {sorted(extra)[0]!r}, which the program does not model"
-    return ""
+    return problem.unmodelled(PROGRAM_FIELDS)
 
 
 def solve_program(problem: DesignProblem, evaluator: Evaluator, *, solver: str | None = None,
