@@ -18,6 +18,7 @@ from .encodings import EncodingReport, encoding_module
 from .model import BilevelModel
 from .polish import load_values, polish_active_set
 from .reformulate import Reformulation, build_kkt, encode, encoding_requirements, normalize_requirements
+from .unbounded import check_unbounded
 
 #: Encodings that only add rows, variables and SOS sets in ``model.complementarity`` (no objective, nothing outside
 #: the block): with the block deactivated the single-level program is the unencoded KKT program again.
@@ -238,6 +239,9 @@ def finish(bm: BilevelModel, reform: Reformulation, raw: SolveResult, report: En
     that a re-solve and a fresh build give the same result and certificate."""
     name, t0 = backend, start
     formulation = f"{bm.name}: kkt:{encoding}"
+    if encoding != "enumeration":  # each piece of the enumeration is an LP or QP whose solver reports a ray
+        raw = check_unbounded(reform.model, raw, requires=reform.requires(), backend=name, config=config,
+                              formulation=formulation, tolerance=tolerance)
     single_level = {k: getattr(raw, k) for k in SolveResult.__dataclass_fields__}
     single_level["duals"] = leader_duals(bm, raw.duals)
     result = BilevelResult(**single_level, encoding=encoding, report=report, reformulation=reform,
