@@ -779,6 +779,26 @@ def test_scip_sos1_instances_that_once_returned_a_wrong_optimum(seed):
     run_general(seed, [("indicator", "scip"), ("sos1", "scip")])
 
 
+@pytest.mark.parametrize("seed", [35, 137])
+def test_unbounded_instances_that_scip_called_optimal_are_not_certified(seed):
+    """The optimistic leader follows a ray of the follower's optimal face (value -inf at some x), yet SCIP 10 called
+    the sos1 and indicator programs "optimal" at a finite value; the layer's boxed re-check reports them unbounded
+    (see bilevel/unbounded.py)."""
+    inst = random_general(seed)
+    assert min(general_value(inst, x) for x in range(inst.U + 1)) == -math.inf  # the premise: unbounded
+    for encoding in ("sos1", "indicator"):
+        res = solve_bilevel(build_general(inst), encoding=encoding, solver="scip", config=CONFIG)
+        assert res.status.value == "unbounded" and res.label != CERTIFIED_GLOBAL, (encoding, res.message)
+        assert "boxed" in res.message and res.certificate.reasons
+
+
+@pytest.mark.parametrize("seed", [306, 371])
+def test_enumeration_on_highs_goes_past_an_unbounded_relaxation(seed):
+    """The first relaxation of these instances is unbounded; HiGHS said "infeasible or unbounded", which was read as
+    infeasible, so the search stopped at its first piece and called a bilevel-feasible problem infeasible."""
+    run_general(seed, [("enumeration", "highs")])
+
+
 def test_enumeration_honours_the_time_limit_over_the_whole_search():
     """The market's relaxations (a free price times the leader's quantity) time out on SCIP; with a 1 s limit the
     search stops there and says so, instead of giving every piece the full limit."""

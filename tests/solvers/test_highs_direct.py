@@ -99,6 +99,38 @@ def test_failures_are_reported_as_such(kind: str) -> None:
     assert not got.ok and got.values == {}
 
 
+@pytest.mark.parametrize("infeasible", [False, True])
+def test_infeasible_or_unbounded_is_decided_on_both_paths(infeasible: bool) -> None:
+    """HiGHS' MIP presolve says "infeasible or unbounded" for an unbounded MIP; both paths decide which by a solve
+    without objective, instead of calling it infeasible."""
+    def build():
+        m = pyo.ConcreteModel()
+        m.x = pyo.Var(within=pyo.Integers, bounds=(0, 5))
+        m.y = pyo.Var(bounds=(0, None))
+        m.ray = pyo.Constraint(expr=m.y >= m.x)
+        if infeasible:
+            m.cut = pyo.Constraint(expr=m.y <= m.x - 1)
+        m.obj = pyo.Objective(expr=-m.y - m.x)
+        return m
+
+    expected = "infeasible" if infeasible else "unbounded"
+    for res in (through_pyomo(build()), direct(build())):
+        assert res.status.value == expected and not res.ok, res.message
+    if not infeasible:  # the premise: HiGHS itself leaves it open
+        assert "infeasible or unbounded" in direct(build()).message.lower()
+
+
+def test_a_variable_with_a_zero_cost_and_no_row_gets_a_value() -> None:
+    """``0.0*y`` drops out of the linear representation; y must still get a value, else evaluating the objective at
+    the answer raised (found on a random bilevel enumeration)."""
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(bounds=(0, 2))
+    m.y = pyo.Var(bounds=(-1, 1))
+    m.obj = pyo.Objective(expr=-m.x + 0.0 * m.y)
+    res = direct(m)
+    assert res.ok and res.objective == pytest.approx(-2.0) and m.y.value is not None
+
+
 def test_a_users_dual_suffix_receives_the_duals() -> None:
     m = pyo.ConcreteModel()
     m.x = pyo.Var(bounds=(0, None))

@@ -199,11 +199,13 @@ def solve_with_pyomo_factory(
     convex: bool,
     formulation: str,
     opt: Any = None,
+    decide: bool = True,
 ) -> SolveResult:
     """Run ``SolverFactory(solver_name)`` and translate its status.  Values are loaded only for a usable solution.
 
     ``opt``: a solver object kept by the caller (a persistent interface, :mod:`ftgames.solvers.persistent`), used
-    instead of a new one, so that a re-solve of the same model only pushes what changed."""
+    instead of a new one, so that a re-solve of the same model only pushes what changed.  ``decide``: a solver's
+    "infeasible or unbounded" is decided by one more solve without objective (:func:`_feasible_or_not`)."""
     import pyomo.environ as pyo
     from pyomo.opt import SolverStatus, TerminationCondition as TC
 
@@ -259,8 +261,10 @@ def solve_with_pyomo_factory(
         status = Status.OPTIMAL if proved_global else Status.LOCALLY_OPTIMAL
     elif tc == TC.locallyOptimal:
         status = Status.OPTIMAL if convex else Status.LOCALLY_OPTIMAL
-    elif tc in (TC.infeasible, TC.invalidProblem, TC.infeasibleOrUnbounded):
+    elif tc in (TC.infeasible, TC.invalidProblem) or (tc == TC.infeasibleOrUnbounded and not decide):
         status = Status.INFEASIBLE
+    elif tc == TC.infeasibleOrUnbounded:
+        status = _feasible_or_not(backend, solver_name, model, config, options, formulation)
     elif tc == TC.unbounded:
         status = Status.UNBOUNDED
     elif tc in (TC.maxTimeLimit, TC.maxIterations, TC.maxEvaluations):
@@ -300,10 +304,37 @@ def solve_with_pyomo_factory(
         values=values,
         duals=duals,
         solve_time=elapsed,
-        message=f"termination condition: {tc}" + (f"; duals: {dual_note}" if loaded and dual_note and _has_rows(model)
-                                                  else ""),
+        message=f"termination condition: {tc}" + (f"; decided {status} by a solve without objective"
+                                                  if tc == TC.infeasibleOrUnbounded and decide else "")
+        + (f"; duals: {dual_note}" if loaded and dual_note and _has_rows(model) else ""),
         log=log,
     )
+
+
+def _feasible_or_not(backend: Backend, solver_name: str, model: Any, config: SolveConfig, options: dict[str, Any],
+                     formulation: str) -> Status:
+    """A solver's "infeasible or unbounded" decided: the same rows and bounds are solved once more without objective;
+    a feasible point means the program is unbounded, none that it is infeasible (``error`` if that solve decides
+    nothing).  Reporting the pair as "infeasible" made the enumeration of a bilevel program whose relaxation is
+    unbounded stop at its first piece."""
+    import pyomo.environ as pyo
+    from pyomo.common.modeling import unique_component_name
+
+    objectives = list(model.component_data_objects(pyo.Objective, active=True, descend_into=True))
+    for objective in objectives:
+        objective.deactivate()
+    name = unique_component_name(model, "ftgames_feasibility")
+    model.add_component(name, pyo.Objective(expr=0.0))
+    try:
+        probe = solve_with_pyomo_factory(backend, solver_name, model, config, options, convex=True,
+                                         formulation=formulation, decide=False)
+    finally:
+        model.del_component(name)
+        for objective in objectives:
+            objective.activate()
+    if probe.status in (Status.OPTIMAL, Status.LOCALLY_OPTIMAL):
+        return Status.UNBOUNDED
+    return Status.INFEASIBLE if probe.status is Status.INFEASIBLE else Status.ERROR
 
 
 #: What SCIP (and others) report for "no bound yet": an infinite gap or dual bound is left out, not reported.

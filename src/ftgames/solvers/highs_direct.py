@@ -52,6 +52,7 @@ class LinearArrays:
 def compile_linear(model: Any) -> LinearArrays | None:
     """``model``'s active rows and objective as arrays, or ``None`` if anything is not linear (see the module)."""
     import pyomo.environ as pyo
+    from pyomo.core.expr.visitor import identify_variables
     from pyomo.repn import generate_standard_repn
 
     if any(True for _ in model.component_data_objects(pyo.SOSConstraint, active=True, descend_into=True)):
@@ -100,6 +101,8 @@ def compile_linear(model: Any) -> LinearArrays | None:
         out.maximize = out.objective.sense == pyo.maximize
         for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
             out.cost[column(var)] += float(coef)
+        for var in identify_variables(out.objective.expr, include_fixed=False):
+            column(var)  # a term 0*y drops out of the representation; y still needs a value to evaluate it
         check(out.objective, [out.offset, *out.cost])
     for var, lower, upper in zip(out.columns, out.col_lower, out.col_upper, strict=True):
         check(var, [lower, upper])
@@ -159,15 +162,37 @@ def _status(highs: Any) -> tuple[Status, str]:
     kind = highspy.HighsModelStatus
     if model_status == kind.kOptimal:
         status = Status.OPTIMAL
-    elif model_status in (kind.kInfeasible, kind.kUnboundedOrInfeasible):
+    elif model_status == kind.kInfeasible:
         status = Status.INFEASIBLE
+    elif model_status == kind.kUnboundedOrInfeasible:
+        status = _feasible_or_not(highs)
     elif model_status == kind.kUnbounded:
         status = Status.UNBOUNDED
     elif model_status in (kind.kTimeLimit, kind.kIterationLimit, getattr(kind, "kSolutionLimit", None)):
         status = Status.TIME_LIMIT
     else:
         status = Status.ERROR
-    return status, f"HiGHS model status: {highs.modelStatusToString(model_status)}"
+    message = f"HiGHS model status: {highs.modelStatusToString(model_status)}"
+    if model_status == kind.kUnboundedOrInfeasible:
+        message += f"; decided {status} by a solve of the same rows without objective"
+    return status, message
+
+
+def _feasible_or_not(highs: Any) -> Status:
+    """HiGHS' "primal infeasible or unbounded" decided: the same rows and bounds without an objective are solved
+    once more; a feasible point means the program is unbounded, none that it is infeasible (``error`` if that solve
+    decides nothing).  Reporting the pair as "infeasible" made the enumeration of a bilevel program whose
+    relaxation is unbounded stop at its first piece."""
+    import highspy
+    import numpy as np
+
+    n = highs.getNumCol()
+    highs.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))
+    highs.run()
+    decided = highs.getModelStatus()
+    if decided == highspy.HighsModelStatus.kOptimal:
+        return Status.UNBOUNDED
+    return Status.INFEASIBLE if decided == highspy.HighsModelStatus.kInfeasible else Status.ERROR
 
 
 def solve_direct(backend: Backend, model: Any, arrays: LinearArrays, config: SolveConfig, options: dict[str, Any],
