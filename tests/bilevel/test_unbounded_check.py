@@ -30,7 +30,7 @@ def _ray_model(sense: int) -> pyo.ConcreteModel:
 def test_a_ray_is_reported_unbounded_and_the_values_are_restored():
     for sense in (1, -1):
         m = _ray_model(sense)
-        out = check_unbounded(m, _claimed(m, -sense * 1.0), requires={Capability.LP}, backend="highs",
+        out = check_unbounded(m, _claimed(m, -sense * 1.0), requires=lambda: {Capability.LP}, backend="highs",
                               config=SolveConfig(), formulation="ray", tolerance=1e-6)
         assert out.status is Status.UNBOUNDED and not out.is_global and "boxed at ±10000" in out.message
         assert m.y.ub is None and m.y.lb == 0 and m.x.ub == 2  # bounds restored
@@ -41,7 +41,7 @@ def test_a_bounded_program_keeps_its_optimum():
     m = _ray_model(1)
     m.cap = pyo.Constraint(expr=m.y <= 3 * m.x)  # now bounded: the optimum is y = 6 at x = 2
     m.x.set_value(2.0), m.y.set_value(6.0)
-    out = check_unbounded(m, _claimed(m, -6.0), requires={Capability.LP}, backend="highs", config=SolveConfig(),
+    out = check_unbounded(m, _claimed(m, -6.0), requires=lambda: {Capability.LP}, backend="highs", config=SolveConfig(),
                           formulation="capped", tolerance=1e-6)
     assert out.status is Status.OPTIMAL and out.is_global
 

@@ -28,3 +28,25 @@ def test_kkt_sweep_with_and_without_reuse(tmp_path):
     assert frames[0].drop(columns=timing).equals(frames[1].drop(columns=timing))
     assert set(frames[0]["outcomes.fixed.certificate.level"]) == {"global"}
     assert set(frames[0]["outcomes.fixed.formulation"]) == {"kkt:sos1"}
+
+
+def test_answers_that_do_not_depend_on_the_swept_data_are_computed_once_per_scope():
+    """``scoped_answer`` keeps an answer per key inside a ``reuse_programs`` scope and hands out copies; outside a
+    scope (``--no-reuse``) it computes every time."""
+    from ftgames.formulations.parametric import reuse_programs, scoped_answer
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return {"components": [[0.25, 0.75]]}
+
+    with reuse_programs():
+        first = scoped_answer(("pareto", 1), compute)
+        first["components"].append("changed by a caller")
+        second = scoped_answer(("pareto", 1), compute)
+        scoped_answer(("pareto", 2), compute)
+    assert second == {"components": [[0.25, 0.75]]} and len(calls) == 2
+    scoped_answer(("pareto", 1), compute)
+    scoped_answer(("pareto", 1), compute)
+    assert len(calls) == 4

@@ -30,6 +30,7 @@ by ``update(...).solve()`` instead of a new build.  ``ftgames sweep`` opens one 
 
 from __future__ import annotations
 
+import copy
 import time
 from abc import ABC, abstractmethod
 from collections import OrderedDict
@@ -113,13 +114,26 @@ class BuildTimer:
 
 class ProgramCache:
     """The programs built inside one :func:`reuse_programs` scope, by key (at most ``size``, least recently used
-    dropped first).  ``builds`` and ``reuses`` count what happened."""
+    dropped first), and the answers that do not depend on a sweep's parameters (:meth:`answer`).  ``builds`` and
+    ``reuses`` count what happened to the programs."""
 
     def __init__(self, size: int = 8) -> None:
         self.size = size
         self.builds = 0
         self.reuses = 0
         self._programs: OrderedDict[Hashable, ParametricProgram] = OrderedDict()
+        self._answers: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def answer(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """A deep copy of the answer kept under ``key``, else of ``compute()`` (kept): for parts of a result that
+        depend on data a sweep does not change (the Pareto set of a game in a sweep over its shares δ), which
+        ``key`` must then hold entirely."""
+        if key not in self._answers:
+            self._answers[key] = compute()
+            if len(self._answers) > self.size:
+                self._answers.popitem(last=False)
+        self._answers.move_to_end(key)
+        return copy.deepcopy(self._answers[key])
 
     def get(self, key: Hashable, build: Callable[[], ParametricProgram]) -> ParametricProgram:
         """The program kept under ``key``, else ``build()`` (kept)."""
@@ -155,3 +169,10 @@ def reuse_programs(enabled: bool = True, size: int = 8,
 def program_scope() -> ProgramCache | None:
     """The innermost open :func:`reuse_programs` cache, or None."""
     return _SCOPE.get()
+
+
+def scoped_answer(key: Hashable, compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept in the open :func:`reuse_programs` scope under ``key`` (see :meth:`ProgramCache.answer`);
+    outside a scope, computed afresh."""
+    scope = _SCOPE.get()
+    return compute() if scope is None else scope.answer(key, compute)

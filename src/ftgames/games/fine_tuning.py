@@ -26,6 +26,7 @@ import re
 from typing import Any
 
 from ..formulations.grammar import Formulation
+from ..formulations.parametric import scoped_answer
 from ..io.gamefile import GameFile, GameFileError
 from ..models.costs import ModelError
 from ..models.fine_tuning import FineTuningGame, Generalist, Specialist
@@ -392,8 +393,9 @@ class FineTuningFrontEnd(FrontEnd):
                     outcomes[name] = _outcome(eq, [b_stage, e_stage], 0 if on_bargaining else 1, watch.elapsed,
                                               solution=canonical(name), objective=agreed.objective,
                                               contract_labels=list(agreed.labels))
-            pareto = pareto_set_report(game)
-            first = first_best_report(game)
+            # neither depends on the shares: a sweep over δ computes them once per worker (reuse_programs)
+            pareto = scoped_answer(("pareto_set_report", game), lambda: pareto_set_report(game))
+            first = scoped_answer(("first_best_report", game), lambda: first_best_report(game))
         except ModelError as exc:
             raise _formulation_error(file, request, str(exc)) from None
         return self.report(file, request, parameters=_parameters(game), outcomes=outcomes,

@@ -86,7 +86,10 @@ def _walk(data: dict[str, Any], key: str, error: type[Exception]) -> tuple[Any, 
 def _step(node: Any, step: str | int, key: str, label: str, error: type[Exception]) -> Any:
     if isinstance(step, str):
         if not isinstance(node, dict) or step not in node:
-            raise error(f"parameter {key!r}: key {step!r} not found in the game file")
+            section = key[:key.find(step)].rstrip(".")
+            where = f"to [{section}]" if section else "at the top of the file"
+            raise error(f"parameter {key!r}: key {step!r} not found in the game file (a sweep or override changes "
+                        f"entries the file has: write `{step} = ...` {where} first)")
         return node[step]
     if not isinstance(node, list):
         raise error(f"parameter {key!r}: {label} is not a list, it cannot be indexed with [{step}]")

@@ -235,68 +235,115 @@ def _the_piece(model: Any, bm: BilevelSpec) -> Iterator[None]:
 
 
 def _exact_piece(model: Any, bm: BilevelSpec) -> bool:
-    """The piece's equations (:func:`_the_piece`) solved as one linear system, when they are those of a QP: a
-    quadratic leader objective and linear rows (every KKT system of quadratic followers with linear rows).  The
-    stationary point closest to the current one: ``[H Aᵀ; A 0] [d; y] = [−∇f(x); b − A x]`` by least squares (a
-    degenerate follower's multipliers are not unique), kept only if it solves the system to 1e-10.  Exact where an
-    interior-point solve stops short by its tolerance, and no Ipopt call; False (nothing changed) when the piece is
-    not a QP's or the system has no solution, and the caller takes the Ipopt passes."""
+    """The piece's equations (:func:`_the_piece`) solved by Newton's method on their optimality conditions, when
+    the piece is a quadratic program with quadratic equality rows (every KKT system of quadratic followers; a
+    quadratic leader row such as a participation constraint that holds with equality).  With linear rows one step
+    is exact: ``[H Aᵀ; A 0] [d; λ] = [−∇f(x); b − A x]``; with quadratic rows the Lagrangian's Hessian
+    ``H + Σ λ_k G_k`` is updated and the step repeated (at most :data:`NEWTON_STEPS`).  Each step is a least-squares
+    solution (a degenerate follower's multipliers are not unique), so the result is the stationary point nearest
+    the current one; it is kept only if it solves the equations to 1e-10.  Exact where an interior-point solve stops
+    short by its tolerance, and no Ipopt call; False (nothing changed) when the piece is not of this form or Newton
+    does not converge, and the caller takes the Ipopt passes."""
     import numpy as np
-    from pyomo.repn import generate_standard_repn
 
     with _the_piece(model, bm):
         objective = next(model.component_data_objects(pyo.Objective, active=True, descend_into=True))
         rows = list(model.component_data_objects(pyo.Constraint, active=True, descend_into=True))
         if not all(c.equality for c in rows):
             return False
-        position: dict[int, int] = {}
+        columns: dict[int, int] = {}
         variables: list[Any] = []
-
-        def column(var: Any) -> int:
-            if id(var) not in position:
-                position[id(var)] = len(variables)
-                variables.append(var)
-            return position[id(var)]
-
-        repn = generate_standard_repn(objective.expr, compute_values=True, quadratic=True)
-        if repn.nonlinear_expr is not None:
+        f = _quadratic_form(objective.expr, columns, variables)
+        g = [_quadratic_form(c.body, columns, variables) for c in rows]
+        if f is None or any(r is None for r in g):
             return False
-        quadratic = [(column(a), column(b), float(c)) for (a, b), c in zip(repn.quadratic_vars,
-                                                                         repn.quadratic_coefs, strict=True)]
-        linear = [(column(v), float(c)) for v, c in zip(repn.linear_vars, repn.linear_coefs, strict=True)]
-        row_terms = []
-        for c in rows:
-            row = generate_standard_repn(c.body, compute_values=True, quadratic=False)
-            if not row.is_linear():
-                return False
-            row_terms.append(([(column(v), float(a)) for v, a in zip(row.linear_vars, row.linear_coefs, strict=True)],
-                              float(pyo.value(c.upper)) - float(row.constant)))
         n, m = len(variables), len(rows)
         if n == 0 or any(v.value is None for v in variables):
             return False
+        H, c_f, _ = f.dense(n)
+        G = [r.dense(n) for r in g]
+        rhs_rows = np.array([float(pyo.value(c.upper)) for c in rows])
         x = np.array([float(v.value) for v in variables])
-        H = np.zeros((n, n))
-        for i, j, c in quadratic:
-            H[i, j] += c
-            H[j, i] += c
-        grad = H @ x
-        for i, c in linear:
-            grad[i] += c
-        A = np.zeros((m, n))
-        b = np.zeros(m)
-        for k, (terms, rhs) in enumerate(row_terms):
-            for i, a in terms:
-                A[k, i] += a
-            b[k] = rhs
-        K = np.block([[H, A.T], [A, np.zeros((m, m))]])
-        rhs = np.concatenate([-grad, b - A @ x])
-        step = np.linalg.lstsq(K, rhs, rcond=None)[0]
-        if not np.all(np.isfinite(step)) or np.max(np.abs(K @ step - rhs), initial=0.0) > 1e-10 * (
-                1.0 + np.max(np.abs(rhs), initial=0.0)):
+        curved = any(np.any(Gk) for Gk, _, _ in G)
+        lam = np.zeros(m)
+        if curved and m:  # the multipliers that best explain the current point, for the first Hessian
+            J = np.array([Gk @ x + ck for Gk, ck, _ in G]).reshape(m, n)
+            lam = np.linalg.lstsq(J.T, -(H @ x + c_f), rcond=None)[0]
+        solved = False
+        for _ in range(NEWTON_STEPS if curved else 1):
+            J = np.array([Gk @ x + ck for Gk, ck, _ in G]).reshape(m, n)
+            residual_rows = np.array([0.5 * x @ Gk @ x + ck @ x + k0 for Gk, ck, k0 in G]) - rhs_rows
+            W = H + sum((lam[k] * G[k][0] for k in range(m)), np.zeros((n, n)))
+            K = np.block([[W, J.T], [J, np.zeros((m, m))]])
+            gradient = H @ x + c_f
+            target = np.concatenate([-gradient, -residual_rows])
+            step = np.linalg.lstsq(K, target, rcond=None)[0]
+            if not np.all(np.isfinite(step)):
+                return False
+            x, lam = x + step[:n], step[n:]
+            if not curved:
+                solved = np.max(np.abs(K @ step - target), initial=0.0) <= 1e-10 * (
+                    1.0 + np.max(np.abs(target), initial=0.0))
+                break
+            J = np.array([Gk @ x + ck for Gk, ck, _ in G]).reshape(m, n)
+            stationarity = H @ x + c_f + J.T @ lam
+            feasibility = np.array([0.5 * x @ Gk @ x + ck @ x + k0 for Gk, ck, k0 in G]) - rhs_rows
+            scale = 1.0 + np.max(np.abs(np.concatenate([H @ x + c_f, rhs_rows])), initial=0.0)
+            solved = max(np.max(np.abs(stationarity), initial=0.0), np.max(np.abs(feasibility), initial=0.0)) \
+                <= 1e-10 * scale
+            if solved:
+                break
+        if not solved:
             return False
-        for var, value in zip(variables, x + step[:n], strict=True):
+        for var, value in zip(variables, x, strict=True):
             var.set_value(float(value), skip_validation=True)
         return True
+
+
+#: Newton steps on a piece with quadratic rows before the exact polish gives way to Ipopt (from a solver's point
+#: within its tolerance, Newton needs two or three)
+NEWTON_STEPS = 12
+
+
+@dataclass
+class _Quadratic:
+    """``½ xᵀQx + cᵀx + k`` over the piece's columns (``Q`` symmetric), read from Pyomo's standard representation."""
+
+    quadratic: list[tuple[int, int, float]]
+    linear: list[tuple[int, float]]
+    constant: float
+
+    def dense(self, n: int) -> tuple[Any, Any, float]:
+        import numpy as np
+
+        Q = np.zeros((n, n))
+        for i, j, c in self.quadratic:
+            Q[i, j] += c
+            Q[j, i] += c
+        c = np.zeros(n)
+        for i, a in self.linear:
+            c[i] += a
+        return Q, c, self.constant
+
+
+def _quadratic_form(expr: Any, columns: dict[int, int], variables: list[Any]) -> _Quadratic | None:
+    """``expr`` as a :class:`_Quadratic` (new variables appended to ``variables``), or None if it is not quadratic."""
+    from pyomo.repn import generate_standard_repn
+
+    def column(var: Any) -> int:
+        if id(var) not in columns:
+            columns[id(var)] = len(variables)
+            variables.append(var)
+        return columns[id(var)]
+
+    repn = generate_standard_repn(expr, compute_values=True, quadratic=True)
+    if repn.nonlinear_expr is not None:
+        return None
+    # x_i x_j with coefficient c: Q_ij = Q_ji = c (so ½ xᵀQx = c x_i x_j), x_i² : Q_ii = 2c
+    quadratic = [(column(a), column(b), float(c)) for (a, b), c in zip(repn.quadratic_vars, repn.quadratic_coefs,
+                                                                      strict=True)]
+    linear = [(column(v), float(c)) for v, c in zip(repn.linear_vars, repn.linear_coefs, strict=True)]
+    return _Quadratic(quadratic, linear, float(repn.constant))
 
 
 def load_values(model: Any, values: dict[str, Any]) -> None:

@@ -240,7 +240,7 @@ def finish(bm: BilevelModel, reform: Reformulation, raw: SolveResult, report: En
     name, t0 = backend, start
     formulation = f"{bm.name}: kkt:{encoding}"
     if encoding != "enumeration":  # each piece of the enumeration is an LP or QP whose solver reports a ray
-        raw = check_unbounded(reform.model, raw, requires=reform.requires(), backend=name, config=config,
+        raw = check_unbounded(reform.model, raw, requires=reform.requires, backend=name, config=config,
                               formulation=formulation, tolerance=tolerance)
     single_level = {k: getattr(raw, k) for k in SolveResult.__dataclass_fields__}
     single_level["duals"] = leader_duals(bm, raw.duals)

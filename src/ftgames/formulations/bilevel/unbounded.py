@@ -17,6 +17,7 @@ grows with ``B``; a boxed optimum no better than the claimed one is kept as evid
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 import pyomo.environ as pyo
@@ -37,10 +38,11 @@ def objective_can_be_unbounded(model: Any) -> bool:
     return False
 
 
-def check_unbounded(model: Any, raw: SolveResult, *, requires: Any, backend: str, config: SolveConfig,
-                    formulation: str, tolerance: float) -> SolveResult:
-    """``raw`` (a global ``optimal`` of ``model``), or a copy marked ``unbounded`` / not global when the boxed
-    re-solve finds a better value / cannot be completed.  The model's variables keep ``raw``'s values."""
+def check_unbounded(model: Any, raw: SolveResult, *, requires: Callable[[], Any], backend: str,
+                    config: SolveConfig, formulation: str, tolerance: float) -> SolveResult:
+    """``raw`` (a global ``optimal`` of ``model``), or ``raw`` marked ``unbounded`` / not global when the boxed
+    re-solve finds a better value / cannot be completed.  The model's variables keep ``raw``'s values.
+    ``requires()`` gives the capabilities the re-solve needs (called only when it runs)."""
     if not (raw.status is Status.OPTIMAL and raw.is_global and objective_can_be_unbounded(model)):
         return raw
     largest = max((abs(float(v)) for v in raw.values.values() if v is not None and math.isfinite(v)), default=0.0)
@@ -52,7 +54,7 @@ def check_unbounded(model: Any, raw: SolveResult, *, requires: Any, backend: str
         for v in opened:
             v.setlb(-box if v.lb is None else v.lb)
             v.setub(box if v.ub is None else v.ub)
-        boxed = solve(model, requires=requires, solver=backend, config=config, formulation=formulation)
+        boxed = solve(model, requires=requires(), solver=backend, config=config, formulation=formulation)
     finally:
         for v, lb, ub in kept:
             v.setlb(lb)
