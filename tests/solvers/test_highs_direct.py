@@ -8,7 +8,7 @@ import pytest
 
 from ftgames.solvers import SolveConfig
 from ftgames.solvers.highs import HighsBackend, quiet_log_capture
-from ftgames.solvers.highs_direct import compile_linear
+from ftgames.solvers.highs_direct import compile_program
 
 pytest.importorskip("highspy")
 
@@ -25,7 +25,7 @@ def through_pyomo(model: pyo.ConcreteModel):
 
 
 def direct(model: pyo.ConcreteModel):
-    assert compile_linear(model) is not None
+    assert compile_program(model, quadratic=True) is not None
     return BACKEND.solve_pyomo(model, SolveConfig(), convex=True, formulation="test")
 
 
@@ -68,6 +68,32 @@ def test_same_status_values_objective_and_duals(seed: int, integer: bool) -> Non
     for name, value in ref.duals.items():
         assert got.duals[name] == pytest.approx(value, abs=1e-7), name
     assert got.values["z"] == 1.5  # a fixed variable keeps its value
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_convex_qp_gets_the_same_answer_and_duals(seed: int) -> None:
+    """Random convex QPs (a PSD Hessian when minimizing, NSD when maximizing; cross terms, a constant, the random
+    rows above) through both paths: the same status, point, objective and row duals."""
+    def build():
+        model = random_program(seed, integer=False)
+        rng = np.random.default_rng(100 + seed)
+        n = len(model.x)
+        B = rng.normal(size=(n, n))
+        Q = B @ B.T + 0.1 * np.eye(n)
+        sign = -1.0 if model.obj.sense == pyo.maximize else 1.0
+        quadratic = sum(0.5 * Q[i, j] * model.x[i] * model.x[j] for i in range(n) for j in range(n))
+        model.obj.set_value(model.obj.expr + sign * quadratic)
+        return model
+
+    ref, got = through_pyomo(build()), direct(build())
+    assert got.status == ref.status and got.ok, (got.message, ref.message)
+    assert got.objective == pytest.approx(ref.objective, rel=1e-6, abs=1e-6)
+    assert set(got.values) == set(ref.values)
+    for name, value in ref.values.items():
+        assert got.values[name] == pytest.approx(value, abs=1e-5), name
+    assert ref.duals and set(got.duals) == set(ref.duals)
+    for name, value in ref.duals.items():
+        assert got.duals[name] == pytest.approx(value, abs=1e-5), name
 
 
 def test_duals_are_derivatives_of_the_optimal_value() -> None:
@@ -146,15 +172,16 @@ def test_what_it_does_not_model_goes_through_pyomo() -> None:
     empty.z = pyo.Var(initialize=1.0)
     empty.z.fix()
     empty.obj = pyo.Objective(expr=2 * empty.z)
-    assert compile_linear(empty) is None
+    assert compile_program(empty) is None
     res = BACKEND.solve_pyomo(empty, SolveConfig(), convex=True, formulation="test")
     assert res.ok and res.objective == pytest.approx(2.0)
     m = pyo.ConcreteModel()
-    m.x = pyo.Var(bounds=(-1, 1))
+    m.x = pyo.Var(bounds=(-1, 1), within=pyo.Integers)
     m.obj = pyo.Objective(expr=(m.x - 0.3) ** 2)
-    assert compile_linear(m) is None
-    res = BACKEND.solve_pyomo(m, SolveConfig(), convex=True, formulation="test")
-    assert res.ok and res.values["x"] == pytest.approx(0.3, abs=1e-6)
+    assert compile_program(m) is None and compile_program(m, quadratic=True) is None  # a MIQP
+    m.x.domain = pyo.Reals
+    m.row = pyo.Constraint(expr=m.x ** 2 <= 1)
+    assert compile_program(m, quadratic=True) is None  # a quadratic row
 
 
 def test_a_time_limited_mip_keeps_its_incumbent_or_says_none() -> None:

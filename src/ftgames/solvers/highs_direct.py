@@ -1,24 +1,25 @@
-"""A linear Pyomo model (LP or MILP) handed to HiGHS directly, without Pyomo's solver interface.
+"""A linear or convex quadratic Pyomo model (LP, MILP, QP) handed to HiGHS directly, without Pyomo's interface.
 
 Pyomo's ``highs`` interface is persistent: each ``solve`` of a new model builds its bookkeeping (configuration
 objects, variable and constraint maps, change trackers) before HiGHS sees a row, about 3 ms for a ten-row LP, more
 than HiGHS takes to solve it.  The small LPs and MILPs of a bilevel solve (the encoded program, the active-set
-polish, the followers' re-solves in the certificate) pay that three times a call.  Here the model's active rows and
-objective are read once with Pyomo's standard representation into arrays, passed to ``highspy`` in one call,
-solved, and the point (and, for an LP, the row duals) written back into the model: the same values, duals and
-status as through Pyomo's interface (``tests/solvers/test_highs_direct.py`` compares the two).
+polish, the followers' re-solves in the certificate, QPs for quadratic followers) pay that three times a call.  Here
+the model's active rows and objective are read once with Pyomo's standard representation into arrays, passed to
+``highspy`` in one call (and the objective's Hessian in a second), solved, and the point (and, for a continuous
+program, the row duals) written back into the model: the same values, duals and status as through Pyomo's interface
+(``tests/solvers/test_highs_direct.py`` compares the two).
 
-Only what this reader models exactly goes through it: one active objective (or none), linear rows and objective,
-continuous or integer variables, at least one of them unfixed.  Anything else (quadratic terms, SOS constraints,
-several objectives, a log to show) returns ``None`` from :func:`compile_linear` and the caller takes Pyomo's
-interface.
+Only what this reader models exactly goes through it: one active objective (or none), linear rows, a linear
+objective or (with ``quadratic=True``, continuous variables only: HiGHS has no MIQP) a quadratic one, continuous or
+integer variables, at least one of them unfixed.  Anything else (quadratic rows, SOS constraints, several
+objectives, a log to show) returns ``None`` from :func:`compile_program` and the caller takes Pyomo's interface.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .base import SOLVER_INFINITY, Backend, native_output_silenced, pyomo_values
@@ -29,8 +30,9 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class LinearArrays:
-    """A linear program in HiGHS' row-wise form, with the Pyomo components each column and row came from."""
+class ProgramArrays:
+    """A linear program in HiGHS' row-wise form (plus the objective's Hessian), with the Pyomo components each column
+    and row came from."""
 
     columns: list[Any]
     col_lower: list[float]
@@ -46,11 +48,13 @@ class LinearArrays:
     index: list[int]
     value: list[float]
     objective: Any  # the active objective's data, or None for a feasibility problem
+    hessian: list[tuple[int, int, float]] = field(default_factory=list)  # (row >= col, value): ½ xᵀQx, Q's lower half
     invalid: str = ""  # the first coefficient, constant or bound that is not a number (NaN): never handed to HiGHS
 
 
-def compile_linear(model: Any) -> LinearArrays | None:
-    """``model``'s active rows and objective as arrays, or ``None`` if anything is not linear (see the module)."""
+def compile_program(model: Any, *, quadratic: bool = False) -> ProgramArrays | None:
+    """``model``'s active rows and objective as arrays, or ``None`` if it is not a program this reader models (see
+    the module): with ``quadratic``, the objective may be quadratic in continuous variables."""
     import pyomo.environ as pyo
     from pyomo.core.expr.visitor import identify_variables
     from pyomo.repn import generate_standard_repn
@@ -60,7 +64,7 @@ def compile_linear(model: Any) -> LinearArrays | None:
     objectives = list(model.component_data_objects(pyo.Objective, active=True, descend_into=True))
     if len(objectives) > 1:
         return None
-    out = LinearArrays([], [], [], [], [], 0.0, False, [], [], [], [], [], [], objectives[0] if objectives else None)
+    out = ProgramArrays([], [], [], [], [], 0.0, False, [], [], [], [], [], [], objectives[0] if objectives else None)
     position: dict[int, int] = {}
 
     def column(var: Any) -> int:
@@ -94,22 +98,30 @@ def compile_linear(model: Any) -> LinearArrays | None:
             out.value.append(float(coef))
         check(con, [out.row_lower[-1], out.row_upper[-1], *out.value[out.starts[-1]:]])
     if out.objective is not None:
-        repn = generate_standard_repn(out.objective.expr, compute_values=True, quadratic=False)
-        if not repn.is_linear():
+        repn = generate_standard_repn(out.objective.expr, compute_values=True, quadratic=quadratic)
+        if repn.nonlinear_expr is not None or (not quadratic and not repn.is_linear()):
             return None
         out.offset = float(repn.constant)
         out.maximize = out.objective.sense == pyo.maximize
         for var, coef in zip(repn.linear_vars, repn.linear_coefs, strict=True):
             out.cost[column(var)] += float(coef)
+        lower: dict[tuple[int, int], float] = {}
+        for (a, b), coef in zip(repn.quadratic_vars or (), repn.quadratic_coefs or (), strict=True):
+            i, j = column(a), column(b)
+            key = (max(i, j), min(i, j))  # c x_i x_j: Q_ij = Q_ji = c; c x_i²: Q_ii = 2c
+            lower[key] = lower.get(key, 0.0) + float(coef) * (2.0 if i == j else 1.0)
+        out.hessian = [(i, j, v) for (i, j), v in lower.items() if v != 0.0]
+        if out.hessian and any(out.integer):
+            return None  # a MIQP: HiGHS has no branch and bound for it
         for var in identify_variables(out.objective.expr, include_fixed=False):
             column(var)  # a term 0*y drops out of the representation; y still needs a value to evaluate it
-        check(out.objective, [out.offset, *out.cost])
+        check(out.objective, [out.offset, *out.cost, *(v for _, _, v in out.hessian)])
     for var, lower, upper in zip(out.columns, out.col_lower, out.col_upper, strict=True):
         check(var, [lower, upper])
     return out if out.columns else None  # nothing left to decide: HiGHS calls it "empty", Pyomo's interface solves it
 
 
-def _highs(arrays: LinearArrays, options: dict[str, Any]) -> Any:
+def _highs(arrays: ProgramArrays, options: dict[str, Any]) -> Any:
     import highspy
     import numpy as np
 
@@ -143,6 +155,13 @@ def _highs(arrays: LinearArrays, options: dict[str, Any]) -> Any:
         _, limit = highs.getOptionValue("large_matrix_value")
         raise ValueError(f"HiGHS rejected the model (largest |coefficient| {largest:g}; HiGHS refuses "
                          f"coefficients of {limit:g} and more)")
+    if arrays.hessian:
+        entries = sorted(arrays.hessian, key=lambda e: (e[1], e[0]))  # column-wise, lower triangle
+        starts = np.searchsorted([col for _, col, _ in entries], np.arange(n)).astype(np.int32)
+        if highs.passHessian(n, len(entries), highspy.HessianFormat.kTriangular, starts,
+                             np.array([row for row, _, _ in entries], dtype=np.int32),
+                             np.array([v for _, _, v in entries], dtype=float)) == highspy.HighsStatus.kError:
+            raise ValueError("HiGHS rejected the objective's Hessian")
     return highs
 
 
@@ -195,14 +214,14 @@ def _feasible_or_not(highs: Any) -> Status:
     return Status.INFEASIBLE if decided == highspy.HighsModelStatus.kInfeasible else Status.ERROR
 
 
-def solve_direct(backend: Backend, model: Any, arrays: LinearArrays, config: SolveConfig, options: dict[str, Any],
+def solve_direct(backend: Backend, model: Any, arrays: ProgramArrays, config: SolveConfig, options: dict[str, Any],
                  *, formulation: str) -> SolveResult:
     """Solve the compiled ``arrays`` of ``model`` with HiGHS; load the point (and LP duals) into ``model``.
 
     Statuses, values, duals and statistics as :func:`ftgames.solvers.base.solve_with_pyomo_factory` reports them
     through Pyomo's interface: the objective is the model's own objective evaluated at the loaded point; duals are
-    HiGHS' row duals (d value / d rhs in the objective's sense), read for an LP only, and also written into an
-    import-enabled ``dual`` suffix the user attached."""
+    HiGHS' row duals (d value / d rhs in the objective's sense), read for a continuous program only, and also
+    written into an import-enabled ``dual`` suffix the user attached."""
     import pyomo.environ as pyo
 
     start = time.perf_counter()
