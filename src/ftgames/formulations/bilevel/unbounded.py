@@ -2,10 +2,10 @@
 
 SCIP 10 returns ``optimal`` for some unbounded programs with SOS1 sets: on random general-LP bilevel instances
 whose optimistic leader can follow a ray of the follower's optimal face (``tests/bilevel/test_random_instances.py``,
-general seeds 35, 106, 137, 204, 216, 236), ``sos1`` and ``indicator`` came back "optimal" at a finite value, for
-every presolve, heuristic and separation setting tried, while with the leader's decision fixed at the ray's start
-SCIP reports ``unbounded``.  The certificate re-solves the followers, not the leader's problem, so it cannot catch
-this afterwards.
+general seeds 31, 35, 106, 137, 204, 216 and 236 of the first 300), ``sos1`` or ``indicator`` came back "optimal" at
+a finite value, for every presolve, heuristic and separation setting tried, while with the leader's decision fixed
+at the ray's start SCIP reports ``unbounded``.  The certificate re-solves the followers, not the leader's problem,
+so it cannot catch this afterwards.
 
 The check is needed only when the objective can be unbounded at all: when every variable in the active objective has
 finite bounds, a polynomial objective is bounded on the feasible set and nothing is done.  Otherwise the program is
