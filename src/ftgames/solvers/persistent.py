@@ -4,7 +4,8 @@
 :func:`ftgames.solvers.solve` does, and keeps the backend's persistent solver object (Pyomo's ``highs`` and
 ``scip_persistent`` interfaces): the first :meth:`PersistentSolve.solve` hands the whole model over, every later one
 pushes only what changed since (mutable ``Param`` values, the values of fixed variables, bounds, added or removed
-rows) and solves again.  Each call returns the library's one :class:`SolveResult`, with the same status vocabulary,
+rows) and solves again.  SCIP and HiGHS read a model their direct paths model (``scip_direct``, ``highs_direct``)
+afresh at every solve instead, which costs less than the change tracking on small programs.  Each call returns the library's one :class:`SolveResult`, with the same status vocabulary,
 values, duals and statistics as a fresh solve.  A backend without a persistent interface (Ipopt, Clarabel) is solved
 afresh each time, so callers need not care which kind they hold; :attr:`PersistentSolve.persistent` says which.
 After a solve that ends in ``error`` the backend object is replaced by a new one (a failed solver may keep a broken

@@ -4,9 +4,9 @@
 held in **mutable** Pyomo ``Param`` s (``m.delta = pyo.Param([0, 1], mutable=True, initialize=0.5)``) and builds,
 once, everything :func:`~ftgames.formulations.bilevel.solve_bilevel` builds at every call:
 
-* the single-level program (KKT system + the encoding), held by one persistent backend session
-  (:class:`ftgames.solvers.persistent.PersistentSolve`: Pyomo's ``scip_persistent`` / ``highs``), so a re-solve
-  pushes only the coefficients the parameters touch;
+* the single-level program (KKT system + the encoding), held by one backend session
+  (:class:`ftgames.solvers.persistent.PersistentSolve`; SCIP and HiGHS read it afresh at each re-solve, Pyomo's
+  persistent interfaces push only the changed coefficients of what those cannot read);
 * the unencoded KKT program on which the answer is polished (:mod:`.polish`, ``kkt=``);
 * each follower's re-solve program for the certificate (:class:`.certificate.FollowerResolver`).
 
