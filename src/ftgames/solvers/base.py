@@ -355,6 +355,11 @@ def _pyomo_stats(backend: Backend, opt: Any, res: Any, model: Any) -> dict[str, 
         stats.update({k: float(v) for k, v in backend.solver_stats(opt).items() if v is not None})
     except Exception:  # noqa: BLE001 - statistics are best effort; a solver object without them is not an error
         pass
+    return finite_stats(stats)
+
+
+def finite_stats(stats: dict[str, float]) -> dict[str, float]:
+    """``stats`` without what a solver reports for "none yet" (an infinite or ``SOLVER_INFINITY`` gap or bound)."""
     return {k: v for k, v in stats.items() if math.isfinite(v) and abs(v) < SOLVER_INFINITY}
 
 

@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .base import SOLVER_INFINITY, Backend, native_output_silenced, pyomo_values
+from .base import Backend, finite_stats, native_output_silenced, pyomo_values
 from .result import SolveResult, Status
 
 if TYPE_CHECKING:
@@ -268,7 +268,7 @@ def solve_direct(backend: Backend, model: Any, arrays: ProgramArrays, config: So
     elif status is Status.OPTIMAL and arrays.objective is not None:
         stats["dual_bound"] = float(info.objective_function_value)
     return SolveResult(
-        stats={k: v for k, v in stats.items() if math.isfinite(v) and abs(v) < SOLVER_INFINITY},
+        stats=finite_stats(stats),
         status=status,
         backend=backend.name,
         formulation=formulation,

@@ -5,8 +5,9 @@
 ``scip_persistent`` interfaces): the first :meth:`PersistentSolve.solve` hands the whole model over, every later one
 pushes only what changed since (mutable ``Param`` values, the values of fixed variables, bounds, added or removed
 rows) and solves again.  SCIP and HiGHS read a model their direct paths model (``scip_direct``, ``highs_direct``)
-afresh at every solve instead, which costs less than the change tracking on small programs.  Each call returns the library's one :class:`SolveResult`, with the same status vocabulary,
-values, duals and statistics as a fresh solve.  A backend without a persistent interface (Ipopt, Clarabel) is solved
+afresh at every solve instead, which costs less than the change tracking on small programs.  Each call returns the
+library's one :class:`SolveResult`, with the same status vocabulary, values, duals and statistics as a fresh
+solve.  A backend without a persistent interface (Ipopt, Clarabel) is solved
 afresh each time, so callers need not care which kind they hold; :attr:`PersistentSolve.persistent` says which.
 After a solve that ends in ``error`` the backend object is replaced by a new one (a failed solver may keep a broken
 state), so the next solve hands the whole model over again.

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .base import SOLVER_INFINITY, Backend, native_output_silenced, pyomo_values
+from .base import Backend, finite_stats, native_output_silenced, pyomo_values
 from .capabilities import Layer
 from .result import SolveResult, Status
 
@@ -204,7 +204,7 @@ def solve_direct(backend: Backend, model: Any, program: ScipProgram, config: Sol
     if program.rows:
         message += f"; duals: {backend.no_duals_reason[Layer.PYOMO]}"
     return SolveResult(
-        stats={k: v for k, v in stats.items() if math.isfinite(v) and abs(v) < SOLVER_INFINITY},
+        stats=finite_stats(stats),
         status=status,
         backend=backend.name,
         formulation=formulation,
