@@ -43,7 +43,7 @@ def test_frontier_cases_agree_batched_and_per_point():
     objectives: dict[str, dict[str, float]] = {}
     for case in cases:
         row = measure("parametric", case, OPTIONS, isolate=False)
-        assert row["status"] == "optimal" and row["certificate"] == "local", row["message"]
+        assert row["status"] == "locally_optimal" and row["certificate"] == "local", row["message"]
         objectives.setdefault(case.instance, {})[case.formulation] = row["objective"]
     for instance, pair in objectives.items():
         per_point, batched = pair["exact_leader (per point)"], pair["equilibrium_table (batched)"]

@@ -799,6 +799,45 @@ def test_enumeration_on_highs_goes_past_an_unbounded_relaxation(seed):
     run_general(seed, [("enumeration", "highs")])
 
 
+def test_an_inexact_bigm_point_is_polished_even_where_it_looked_better():
+    """QP seed 6043 on big-M/HiGHS: the MIP's point, within HiGHS' tolerances, left a multiplier of 8.6e-4 beside a
+    positive slack and looked 1.1e-3 better for the leader than the exact point of its piece, so the polish was
+    refused and a follower off its optimum was reported; the polish now allows a loss of the size of the point's
+    own violation."""
+    inst = random_linear(6043, quadratic=True)
+    bm = build_linear(inst, "min")
+    res = solve_bilevel(bm, encoding="bigm", solver="highs", config=CONFIG)
+    x = pyo.value(bm.model.x)
+    assert "polished" in res.message and close(res.objective, QPReference(inst)(x), 1e-8)
+
+
+@pytest.mark.parametrize("seed", [5022, 5194, 5292])
+def test_scip_sos1_separation_no_longer_cuts_off_the_optimum(seed):
+    """A max-sense LP follower whose row multipliers the leader reads (Follower.dual): SCIP's SOS1 separator cut off
+    the optimum (5292: "optimal" 1.7358 instead of -0.2353; 5022: "infeasible"), whatever the presolve; the layer
+    turns it off (solve.SCIP_SOS_OPTIONS).  Reference: the enumeration on HiGHS (each piece an LP)."""
+    inst = random_linear(seed)
+    values = {}
+    for encoding, solver in [("enumeration", "highs"), ("sos1", "scip"), ("indicator", "scip")]:
+        bm = build_linear(inst, "max")
+        bm.followers[0].dual(bm.model.lower.rows)
+        res = solve_bilevel(bm, encoding=encoding, solver=solver, config=CONFIG)
+        assert res.label == CERTIFIED_GLOBAL, (encoding, res.message)
+        values[encoding] = res.objective
+    assert close(values["sos1"], values["enumeration"]) and close(values["indicator"], values["enumeration"]), values
+
+
+@pytest.mark.parametrize(("seed", "sense"), [(5069, "min"), (5144, "max"), (5184, "max")])
+def test_strong_duality_on_scip_no_longer_calls_feasible_problems_infeasible(seed, sense):
+    """SCIP's presolve declared these strong-duality programs infeasible (the trivial presolver is now off for them,
+    solve.SCIP_STRONG_DUALITY_OPTIONS); reference: the enumeration on HiGHS."""
+    inst = random_linear(seed)
+    ref = solve_bilevel(build_linear(inst, sense), encoding="enumeration", solver="highs", config=CONFIG)
+    res = solve_bilevel(build_linear(inst, sense), encoding="strong_duality", solver="scip", config=CONFIG)
+    assert ref.label == CERTIFIED_GLOBAL and res.status.value != "infeasible", res.message
+    assert res.label == CERTIFIED_GLOBAL and close(res.objective, ref.objective), (res.objective, ref.objective)
+
+
 def test_enumeration_honours_the_time_limit_over_the_whole_search():
     """The market's relaxations (a free price times the leader's quantity) time out on SCIP; with a 1 s limit the
     search stops there and says so, instead of giving every piece the full limit."""

@@ -7,6 +7,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..models.outcomes import reported_status
+
 SCALES = ("small", "full")
 #: The certificate levels of :class:`ftgames.models.outcomes.Level` (the one vocabulary of every game).
 LEVELS = ("global", "local", "none")
@@ -74,6 +76,7 @@ class RunOutcome:
         if level not in LEVELS:
             raise ValueError(f"certificate must be one of {', '.join(LEVELS)}, got {self.certificate!r}")
         object.__setattr__(self, "certificate", level)
+        object.__setattr__(self, "status", reported_status(self.status, level))
 
     @property
     def ok(self) -> bool:

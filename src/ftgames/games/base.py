@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from ..formulations.grammar import Formulation, parse_formulation
 from ..io.gamefile import GameFile, GameFileError
-from ..models.outcomes import Certificate
+from ..models.outcomes import Certificate, reported_status
 from ..solvers import ConfigError, SolveConfig, Status
 from ..solvers.selection import SolverChoice, explicit_choice
 
@@ -45,7 +45,8 @@ class Stage:
 
     def to_dict(self) -> dict[str, Any]:
         return {"stage": self.stage, "formulation": self.formulation, "backend": self.backend,
-                "status": str(self.status), "certificate": self.certificate.to_dict(),
+                "status": reported_status(self.status, self.certificate.level),
+                "certificate": self.certificate.to_dict(),
                 "timing": timing(self.build_s, self.total_s), **({"detail": self.detail} if self.detail else {})}
 
 
@@ -77,16 +78,18 @@ def outcome(*, delta: list[float], U_G: float, U_D: list[float], values: dict[st
             **extras: Any) -> dict[str, Any]:
     """One outcome in the common shape: the shares, the utilities, the game's investments and labels (``values``),
     then how it was found.  ``main`` is the index of the stage that ``formulation`` names: its backend is the
-    outcome's ``backend``; status and certificate are the weakest over every stage; ``timing.total_s`` is the wall
+    outcome's ``backend``; status and certificate are the weakest over every stage (``optimal`` only with a global
+    certificate: :func:`~ftgames.models.outcomes.reported_status`); ``timing.total_s`` is the wall
     clock measured around the whole outcome."""
     build = sum(s.build_s for s in stages)
+    certificate = Certificate.weakest([s.certificate for s in stages], method=formulation)
     return {
         "delta": [float(d) for d in delta],
         "U_G": U_G,
         "U_D": list(U_D),
         **values,
-        "status": str(worst_status([s.status for s in stages])),
-        "certificate": Certificate.weakest([s.certificate for s in stages], method=formulation).to_dict(),
+        "status": reported_status(worst_status([s.status for s in stages]), certificate.level),
+        "certificate": certificate.to_dict(),
         "formulation": formulation,
         "backend": stages[main].backend if stages else None,
         "timing": timing(build, max(total_s, sum(s.total_s for s in stages))),

@@ -27,6 +27,13 @@ class Level(StrEnum):
 LEVEL_ORDER = (Level.NONE, Level.LOCAL, Level.GLOBAL)
 
 
+def reported_status(status: str, level: str) -> str:
+    """The status an answer is reported with: ``optimal`` only with a ``global`` certificate.  A solver's "optimal"
+    for a program whose answer is certified only locally (a big-M encoding with an unproven M active) or not at all
+    is reported ``locally_optimal``; every other status is kept."""
+    return "locally_optimal" if str(status) == "optimal" and str(level) != Level.GLOBAL else str(status)
+
+
 @dataclass(frozen=True)
 class Certificate:
     """What was verified about an answer (``checks``: named numbers or flags, e.g. follower gaps, complementarity

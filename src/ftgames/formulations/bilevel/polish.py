@@ -39,6 +39,10 @@ ACCEPT = 1e-9  # relative: primal rows and complementarity may be violated at mo
 #: relative: what the leader may lose — the solver's point may violate a leader row by its feasibility tolerance
 #: (1e-8 here) and gain that times a multiplier, which the exact point gives back
 MAX_LOSS = 1e-6
+#: ... or, when the solver's own point violates the KKT system's rows or complementarity by v, up to this many times
+#: v: an inexact point (a big-M program solved to HiGHS' MIP tolerances left a multiplier of 8.6e-4 beside a slack of
+#: 0.09) may look better for the leader than the exact point of its own piece by about that much
+LOSS_PER_VIOLATION = 10.0
 MAX_STEP = 1e-2  # relative: a polish sharpens the point it was given (off by about √tolerance); a longer move
 #: is another answer, refused
 BOUND_TOL = 1e-6  # after the first pass, a leader variable or row this close to a bound is put on it
@@ -90,11 +94,15 @@ def _polish_once(bm: BilevelSpec, values: dict[str, Any], config: SolveConfig | 
 def _polish_on(bm: BilevelSpec, reform: Any, values: dict[str, Any], config: SolveConfig | None,
                active_tol: float) -> Polished | None:
     single = reform.model
+    from .certificate import complementarity_residual, primal_infeasibility
+
     load_values(single, values)
     objective = next(single.component_data_objects(pyo.Objective, active=True, descend_into=True))
     before = pyo.value(objective, exception=False)
     if before is None:
         return None
+    violation = max(primal_infeasibility(single), complementarity_residual(reform.kkt.pairs))
+    max_loss = max(MAX_LOSS, LOSS_PER_VIOLATION * violation)
     for v in single.component_data_objects(pyo.Var, descend_into=True):
         if not v.is_continuous() and v.value is not None:
             v.fix(round(v.value))
@@ -119,7 +127,8 @@ def _polish_on(bm: BilevelSpec, reform: Any, values: dict[str, Any], config: Sol
         if not piece.ok:
             return None
         duals = dict(piece.duals)
-    elif _exact_piece(single, bm) and (kept := _verdict(bm, reform, objective, before, start, duals)) is not None:
+    elif _exact_piece(single, bm) and (kept := _verdict(bm, reform, objective, before, start, duals,
+                                                          max_loss)) is not None:
         return kept
     else:
         if not get_backend("ipopt").availability(Layer.PYOMO).available:
@@ -130,13 +139,13 @@ def _polish_on(bm: BilevelSpec, reform: Any, values: dict[str, Any], config: Sol
         if not _ipopt(single, polish_config, bm.name):
             return None
         _on_the_piece(single, bm, polish_config)
-    return _verdict(bm, reform, objective, before, start, duals)
+    return _verdict(bm, reform, objective, before, start, duals, max_loss)
 
 
 def _verdict(bm: BilevelSpec, reform: Any, objective: Any, before: float, start: dict[str, Any],
-             duals: dict[str, float]) -> Polished | None:
-    """The polished point now in the program, if it is feasible, complementary, no worse for the leader, close to
-    ``start`` and has multipliers of the solver's own size; else None."""
+             duals: dict[str, float], max_loss: float) -> Polished | None:
+    """The polished point now in the program, if it is feasible, complementary, no worse for the leader (up to
+    ``max_loss``, relative), close to ``start`` and has multipliers of the solver's own size; else None."""
     from .certificate import complementarity_residual, primal_infeasibility
 
     single = reform.model
@@ -145,7 +154,7 @@ def _verdict(bm: BilevelSpec, reform: Any, objective: Any, before: float, start:
     if after is None:
         return None
     scale = max(1.0, abs(before))
-    if sign * (after - before) > MAX_LOSS * scale:
+    if sign * (after - before) > max_loss * scale:
         return None
     if primal_infeasibility(single) > ACCEPT * scale or complementarity_residual(reform.kkt.pairs) > ACCEPT * scale:
         return None
