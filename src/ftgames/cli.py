@@ -1,4 +1,4 @@
-"""Command line: ``ftgames solvers | solve | sweep | design | bench``."""
+"""Command line: ftgames solvers | solve | sweep | design | bench (each with --help)."""
 
 from __future__ import annotations
 
@@ -91,7 +91,14 @@ def cmd_solve(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from importlib.metadata import PackageNotFoundError, version
+
     parser = argparse.ArgumentParser(prog="ftgames", description=__doc__)
+    try:
+        installed = version("ftgames")
+    except PackageNotFoundError:  # run from a source tree that is not installed
+        installed = "unknown (not installed)"
+    parser.add_argument("--version", action="version", version=f"ftgames {installed}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("solvers", help="list solver backends, their capabilities and availability")
@@ -100,7 +107,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_solvers)
 
     p = sub.add_parser("solve", help="solve a game file")
-    p.add_argument("file")
+    p.add_argument("file", help="game file (TOML): fine_tuning, safety_regulation or openness_regulation")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON")
     p.add_argument("--formulation", help="override [solve] formulation: kind[:encoding], e.g. kkt:sos1, conic, "
                    "enumeration (the error for a wrong one lists what the game accepts)")

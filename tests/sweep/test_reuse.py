@@ -50,3 +50,17 @@ def test_answers_that_do_not_depend_on_the_swept_data_are_computed_once_per_scop
     scoped_answer(("pareto", 1), compute)
     scoped_answer(("pareto", 1), compute)
     assert len(calls) == 4
+
+
+def test_a_mistyped_sweep_key_names_the_keys_there_and_the_close_one(tmp_path):
+    from ftgames.errors import InputError
+
+    game = tmp_path / "one.toml"
+    game.write_text(GAME)
+    try:
+        run_sweep(game, ["specialist[0].cost=1,2"], out=tmp_path / "out", executor="serial")
+    except InputError as exc:
+        text = str(exc)
+    else:
+        raise AssertionError("a mistyped key was accepted")
+    assert "did you mean 'specialists'?" in text and "keys there: bargaining, game, generalist, specialists" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import difflib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -88,8 +89,12 @@ def _step(node: Any, step: str | int, key: str, label: str, error: type[Exceptio
         if not isinstance(node, dict) or step not in node:
             section = key[:key.find(step)].rstrip(".")
             where = f"to [{section}]" if section else "at the top of the file"
-            raise error(f"parameter {key!r}: key {step!r} not found in the game file (a sweep or override changes "
-                        f"entries the file has: write `{step} = ...` {where} first)")
+            there = sorted(node) if isinstance(node, dict) else []
+            close = difflib.get_close_matches(step, there, n=1)
+            guess = f"did you mean {close[0]!r}? " if close else ""
+            raise error(f"parameter {key!r}: key {step!r} not found in the game file ({guess}keys there: "
+                        f"{', '.join(there) or 'none'}; a sweep or override changes entries the file has: to change "
+                        f"one it leaves out, write `{step} = ...` {where} first)")
         return node[step]
     if not isinstance(node, list):
         raise error(f"parameter {key!r}: {label} is not a list, it cannot be indexed with [{step}]")

@@ -29,11 +29,11 @@ def check_number(name: str, value: float, *, low: float | None = None, high: flo
     hi_text = "inf" if high is None else _fmt(high)
     rng = f"{'(' if low is None else lo}{lo_text}, {hi_text}{')' if high is None else hi}"
     if not math.isfinite(x):
-        raise ModelError(f"{name} must be finite and in {rng}, got {value!r}")
+        raise ModelError(f"{name} must be finite and in {rng}, got {x!r}")
     bad_low = low is not None and (x <= low if low_open else x < low)
     bad_high = high is not None and (x >= high if high_open else x > high)
     if bad_low or bad_high:
-        raise ModelError(f"{name} must be in {rng}, got {value!r}")
+        raise ModelError(f"{name} must be in {rng}, got {x!r}")
     return x
 
 

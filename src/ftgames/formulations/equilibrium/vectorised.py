@@ -58,7 +58,7 @@ def check_delta_array(game: FineTuningGame, delta) -> np.ndarray:
     bad = ~np.isfinite(d) | (d < 0.0) | (d > 1.0)
     if bad.any():
         i = int(np.argmax(bad))
-        raise ModelError(f"delta[{i}] must be in [0, 1], got {d[i]!r}")
+        raise ModelError(f"delta[{i}] must be in [0, 1], got {float(d[i])!r}")
     return d
 
 
