@@ -3,6 +3,8 @@ equal those of the same sweep with re-solving switched off (``reuse=False`` / ``
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ftgames.sweep import run_sweep
 
 GAME = """
@@ -25,7 +27,10 @@ def test_kkt_sweep_with_and_without_reuse(tmp_path):
                            executor="serial", chunk_size=3, formulation="kkt:sos1", solver="scip", reuse=reuse)
         frames.append(result.frame())
     timing = [c for c in frames[0].columns if ".timing." in c]
-    assert frames[0].drop(columns=timing).equals(frames[1].drop(columns=timing))
+    # the same answers; a certificate's gap may differ in its last digits (a kept follower model against a fresh
+    # clone can order HiGHS' columns differently)
+    pd.testing.assert_frame_equal(frames[0].drop(columns=timing), frames[1].drop(columns=timing),
+                                  check_exact=False, rtol=1e-9, atol=1e-12)
     assert set(frames[0]["outcomes.fixed.certificate.level"]) == {"global"}
     assert set(frames[0]["outcomes.fixed.formulation"]) == {"kkt:sos1"}
 
