@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -202,3 +203,17 @@ def test_a_reader_that_leaves_early_gets_no_error_message() -> None:
     err = process.stderr.read()
     process.wait(timeout=120)
     assert b"error" not in err and b"Traceback" not in err and process.returncode in (0, 1)
+
+
+def test_modelling_warnings_go_to_stderr_not_into_json() -> None:
+    """Pyomo logs to standard output; the command line sends its log to standard error, so --json stays JSON (a
+    subprocess: under pytest a root handler makes Pyomo's own handler stand aside)."""
+    import subprocess
+    import sys
+
+    code = ("import logging, sys; from ftgames.cli import main; rc = main(['solvers', '--json']); "
+            "logging.getLogger('pyomo.core').warning('a modelling warning'); sys.exit(rc)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    json.loads(run.stdout)
+    assert "a modelling warning" in run.stderr and "a modelling warning" not in run.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 from typing import Any
@@ -147,10 +148,42 @@ def _register_bench(sub: Any) -> None:
 _EXTRA_COMMANDS = [_register_sweep, _register_design, _register_bench]
 
 
+class _CurrentStderr(logging.StreamHandler):
+    """A log handler that writes to whatever ``sys.stderr`` is when a record comes (a caller may replace it)."""
+
+    @property  # type: ignore[override]
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
+def _modelling_logs_to_stderr() -> None:
+    """Pyomo's log handler writes to standard output: one of its warnings (e.g. "Loading a SolverResults object
+    with an 'aborted' status" after a time limit) would come before the JSON of ``--json``.  The command line's
+    standard output is for results only, so Pyomo's handler is swapped for one on standard error (same format and
+    filter)."""
+    import pyomo.common.log
+
+    logger = logging.getLogger("pyomo")
+    if any(isinstance(h, _CurrentStderr) for h in logger.handlers):
+        return
+    original = pyomo.common.log.pyomo_handler
+    handler = _CurrentStderr()
+    handler.setFormatter(original.formatter)
+    for f in original.filters:
+        handler.addFilter(f)
+    logger.removeHandler(original)
+    logger.addHandler(handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     from .errors import FtgamesError
 
     args = build_parser().parse_args(argv)
+    _modelling_logs_to_stderr()
     try:
         return args.func(args)
     except (FtgamesError, ValueError) as exc:

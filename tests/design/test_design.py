@@ -290,3 +290,29 @@ def test_one_specialists_floor_of_two_matches_brute_force(tmp_path: Path) -> Non
     brute = np.where(res["U_D"][:, 1] >= 0.05 - 1e-9, welfare, -np.inf).max()
     assert report["value"] >= brute - 1e-9
     assert "one specialist" in report["formulations"]["program"]["reason"]
+
+
+def test_varying_a_floor_a_specialist_overrides_is_refused_by_name(tmp_path: Path) -> None:
+    """A specialist's own theta_D overrides regulation.theta_D: varying the latter would move nothing."""
+    from ftgames.design import build_problem
+    from ftgames.design.expression import DesignError
+
+    text = Path("examples/safety_backfiring.toml").read_text().replace(
+        "revenue = [1, 1]", "revenue = [1, 1]\ntheta_D = 0.9", 1)
+    game = tmp_path / "own.toml"
+    game.write_text(text)
+    with pytest.raises(DesignError, match=r"specialists\[0\] sets its own theta_D"):
+        build_problem(str(game), ["regulation.theta_D=0:0.5"], maximize="safety")
+    with pytest.raises(DesignError, match="got 'specialists"):
+        build_problem(str(game), ["specialists[0].theta_D=0:0.5"], maximize="safety")
+
+
+def test_an_expression_the_program_cannot_write_falls_back_to_the_exact_search(tmp_path: Path) -> None:
+    """'or', abs and min are the exact search's only: the program says why it does not apply, and the design runs."""
+    from ftgames.design import design
+
+    report = design("examples/safety_backfiring.toml", ["regulation.theta_D=0:2.5"], maximize="safety",
+                    subject_to=["U_G >= 0.3 or U_D >= 0.6"], grid=21)
+    program = report["formulations"]["program"]
+    assert not program["applicable"] and "cannot be written in the program formulation" in program["reason"]
+    assert report["status"] == "locally_optimal" and report["value"] is not None

@@ -80,18 +80,9 @@ def applicability(problem: DesignProblem) -> str:
         combos *= len(v.choices)
     if combos > MAX_COMBINATIONS:
         return f"{combos} combinations of discrete values (at most {MAX_COMBINATIONS} are enumerated)"
-    unmodelled = problem.unmodelled(FIELDS)
-    if unmodelled:
-        return unmodelled
-    dummy = {name: 1.0 for name in FIELDS | problem.variable_names}
-    for e in (problem.objective, *problem.constraints):
-        try:
-            if e is problem.objective:
-                e.algebraic(dummy)
-            else:
-                e.relations(dummy)
-        except DesignError as exc:
-            return str(exc)
+    why = problem.not_writable(FIELDS)
+    if why:
+        return why
     game, _, _ = load_game(problem.file)
     if not game.leader_concave_convex:
         return ("G's payoff over ω is not known to be concave-then-convex (V‴ ≥ 0) for these forms (needs linear "

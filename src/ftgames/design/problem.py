@@ -67,7 +67,7 @@ def parse_variable(spec: str) -> Variable:
     split_key(key, DesignError)
     if not key.startswith("regulation."):
         raise DesignError(f"--vary {spec!r}: the regulator chooses only regulation keys (regulation.theta_G, "
-                          "regulation.theta_D, regulation.theta, regulation.penalty, ...), got {key!r}")
+                          f"regulation.theta_D, regulation.theta, regulation.penalty, ...), got {key!r}")
     if ":" in rhs:
         parts = rhs.split(":")
         if len(parts) not in (2, 3):
@@ -135,6 +135,20 @@ class DesignProblem:
                 return f"{e.source} {e.text!r} uses {sorted(extra)[0]!r}, which the program does not model"
         return ""
 
+    def not_writable(self, modelled: set[str] | frozenset[str]) -> str:
+        """Why a program that models the fields ``modelled`` cannot take this problem (a name beyond those fields,
+        or an expression it cannot write: ``abs``, ``min``, ``or``, ...), or "" when it can."""
+        why = self.unmodelled(modelled)
+        if why:
+            return why
+        dummy = {name: 1.0 for name in modelled | self.variable_names}
+        for e in (self.objective, *self.constraints):
+            try:
+                e.algebraic(dummy) if e is self.objective else e.relations(dummy)
+            except DesignError as exc:
+                return str(exc)
+        return ""
+
     def names(self, point_columns: dict[str, np.ndarray], fields: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """The namespace of the expressions: the fields, then the variables by key and by short name."""
         out = dict(fields)
@@ -175,6 +189,7 @@ def build_problem(file: str | GameFile, vary: list[str] | tuple[str, ...], *, ma
                               f"({v.key}[0], ...)")
         if isinstance(current, dict):
             raise DesignError(f"--vary {v.key}: the game file has a table here, not a number")
+    _check_not_overridden(gf, game, variables)
     n = specialists(gf)
     names = field_names(game, n)
     objective = Expression.parse(maximize if maximize is not None else minimize, f"--{sense}")
@@ -196,3 +211,21 @@ def build_problem(file: str | GameFile, vary: list[str] | tuple[str, ...], *, ma
     except GameFileError as exc:
         raise DesignError(str(exc)) from None
     return DesignProblem(gf, game, variables, objective, sense, tuple(constraints), rule, n, names)
+
+
+def _check_not_overridden(gf: GameFile, game: str, variables: tuple[Variable, ...]) -> None:
+    """A safety specialist's own ``theta_D`` overrides ``regulation.theta_D`` for it: varying the latter would then
+    move nothing, and the "optimal" floor would be any value."""
+    if game != "safety_regulation":
+        return
+    tables = gf.data.get("specialists") or []
+    for v in variables:
+        if not v.key.startswith("regulation.theta_D"):
+            continue
+        index = v.key[len("regulation.theta_D"):].strip("[]")
+        which = [int(index)] if index.isdigit() else range(len(tables))
+        for i in which:
+            if i < len(tables) and isinstance(tables[i], dict) and "theta_D" in tables[i]:
+                raise DesignError(f"--vary {v.key}: {gf.path}: specialists[{i}] sets its own theta_D, which "
+                                  f"overrides regulation.theta_D; remove it from specialists[{i}] to let the "
+                                  "regulator set D's floor")

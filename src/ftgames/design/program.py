@@ -92,7 +92,7 @@ def applicability(problem: DesignProblem) -> str:
     for v in problem.variables:
         if v.key not in THETA_KEYS or not v.continuous:
             return f"the decision variable {v.key} is not a continuous θG or θD"
-    return problem.unmodelled(PROGRAM_FIELDS)
+    return problem.not_writable(PROGRAM_FIELDS)
 
 
 def solve_program(problem: DesignProblem, evaluator: Evaluator, *, solver: str | None = None,

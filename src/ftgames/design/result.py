@@ -26,8 +26,10 @@ class ProgramResult:
         def fin(x: float | None) -> float | None:
             return None if x is None or not math.isfinite(x) else float(x)
 
-        return {"applicable": self.applicable, "reason": self.reason or None, "bound": fin(self.bound),
-                "bound_is_infeasible": self.bound is not None and self.bound == -math.inf,
+        # an unproved "bound" is only the best of the cases that finished: no bound at all, so not reported
+        return {"applicable": self.applicable, "reason": self.reason or None,
+                "bound": fin(self.bound) if self.proved else None,
+                "bound_is_infeasible": self.proved and self.bound is not None and self.bound == -math.inf,
                 "proved": self.proved, "rule": self.rule, "relaxed_value": fin(self.relaxed_value),
                 "attained": fin(self.attained), "backend": self.backend, "cases": self.cases,
                 "status": ("optimal" if self.proved else "not_computed" if not self.applicable else "error")}

@@ -119,7 +119,7 @@ def solve_design(problem: DesignProblem, *, formulations: tuple[str, ...] | list
                 level = Level.GLOBAL
                 checks["exhaustive"] = True
         if program is not None:
-            checks["program_bound"] = _finite(program.bound)
+            checks["program_bound"] = _finite(program.bound) if program.proved else None
             checks["program_proved"] = program.proved
             if level is Level.GLOBAL:
                 pass
