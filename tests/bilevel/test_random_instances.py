@@ -827,10 +827,10 @@ def test_scip_sos1_separation_no_longer_cuts_off_the_optimum(seed):
     assert close(values["sos1"], values["enumeration"]) and close(values["indicator"], values["enumeration"]), values
 
 
-@pytest.mark.parametrize(("seed", "sense"), [(5069, "min"), (5144, "max"), (5184, "max")])
+@pytest.mark.parametrize(("seed", "sense"), [(5069, "min"), (5144, "max"), (5184, "max"), (9050, "min")])
 def test_strong_duality_on_scip_no_longer_calls_feasible_problems_infeasible(seed, sense):
-    """SCIP's presolve declared these strong-duality programs infeasible (the trivial presolver is now off for them,
-    solve.SCIP_STRONG_DUALITY_OPTIONS); reference: the enumeration on HiGHS."""
+    """SCIP's presolve declared these strong-duality programs infeasible (its trivial presolver and dual fixing are
+    now off for them, solve.SCIP_STRONG_DUALITY_OPTIONS); reference: the enumeration on HiGHS."""
     inst = random_linear(seed)
     ref = solve_bilevel(build_linear(inst, sense), encoding="enumeration", solver="highs", config=CONFIG)
     res = solve_bilevel(build_linear(inst, sense), encoding="strong_duality", solver="scip", config=CONFIG)
