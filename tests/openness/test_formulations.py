@@ -97,6 +97,23 @@ def test_other_encodings_and_direct_pyomo_agree(formulation: str, options: dict)
         assert old.U_G == pytest.approx(kkt.U_G, abs=1e-9)
 
 
+def test_the_direct_kkt_program_reports_every_regime_at_the_exact_point() -> None:
+    """examples/openness_exemption.toml: the direct program's "pay" regime came back with ω 1.2e-4 off the exact
+    optimum (within SCIP's tolerance of D's response) and labelled global; ω is now sharpened on V(ω) with D's exact
+    response substituted, and every regime's ω, U_G and U_D equal the enumeration's."""
+    from ftgames.games.openness_regulation import FRONT_END
+    from ftgames.io.gamefile import load_game_file
+
+    game = FRONT_END.parse(load_game_file("examples/openness_exemption.toml"))
+    exact = {v.regime: v for v in solve_equilibrium(game).regimes if v.feasible}
+    for formulation in ("kkt_direct:sos1", "kkt_direct:bigm"):
+        for v in solve_equilibrium(game, formulation).regimes:
+            if v.feasible:
+                e = exact[v.regime]
+                assert v.omega == pytest.approx(e.omega, abs=1e-7), (formulation, v.regime)
+                assert v.U_G == pytest.approx(e.U_G, abs=1e-10) and v.U_D == pytest.approx(e.U_D, abs=1e-8)
+
+
 def test_kkt_program_is_an_inspectable_bilevel_model() -> None:
     game = example_game().with_regulation(0.4, 0.05)
     bm = build_regime_bilevel(game, "comply")
