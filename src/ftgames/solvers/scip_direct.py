@@ -178,7 +178,11 @@ def solve_direct(backend: Backend, model: Any, program: ScipProgram, config: Sol
         with native_output_silenced():
             scip.optimize()
     except Exception as exc:  # noqa: BLE001 - a backend failure is a result, not a traceback
-        return SolveResult(Status.ERROR, backend.name, formulation, message=f"{type(exc).__name__}: {exc}",
+        message = f"{type(exc).__name__}: {exc}"
+        if "LP solver" in str(exc):
+            message += (" (numerical trouble: SCIP's LP solver could not solve a node's relaxation; another encoding "
+                        "or backend, or looser tolerances, may get through)")
+        return SolveResult(Status.ERROR, backend.name, formulation, message=message,
                            solve_time=time.perf_counter() - start)
     elapsed = time.perf_counter() - start
     scip_status = scip.getStatus()
