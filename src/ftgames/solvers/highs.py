@@ -48,12 +48,7 @@ class HighsBackend(Backend):
         """An LP, MILP or QP goes to ``highspy`` directly (:mod:`.highs_direct`, same answer, a few ms less per
         solve) unless its log is asked for; anything else (SOS sets, several objectives) through Pyomo's
         interface."""
-        arrays = None if config.log else compile_program(model, quadratic=True)
-        if arrays is not None:
-            return solve_direct(self, model, arrays, config, self._options(config), formulation=formulation)
-        with quiet_log_capture():
-            return solve_with_pyomo_factory(self, "highs", model, config, self._options(config),
-                                            convex=convex, formulation=formulation)
+        return self.solve_pyomo_persistent(None, model, config, convex=convex, formulation=formulation)
 
     def persistent_pyomo(self, config: SolveConfig) -> Any:
         """Pyomo's ``highs`` interface is persistent: one object keeps the model and pushes only changes."""
@@ -64,7 +59,7 @@ class HighsBackend(Backend):
     def solve_pyomo_persistent(self, opt: Any, model: Any, config: SolveConfig, *, convex: bool,
                                formulation: str) -> SolveResult:
         """The direct path too where it applies: reading a small model into arrays again costs less than Pyomo's
-        change tracking of the persistent object (which is then left unused)."""
+        change tracking of the persistent object (which is then left unused).  ``opt`` None: a new interface."""
         arrays = None if config.log else compile_program(model, quadratic=True)
         if arrays is not None:
             return solve_direct(self, model, arrays, config, self._options(config), formulation=formulation)

@@ -64,13 +64,8 @@ class ScipBackend(Backend):
         """A model of linear and quadratic terms and SOS1 sets goes to ``pyscipopt`` directly (:mod:`.scip_direct`,
         same answer, about 3 ms less per solve) unless its log is asked for; anything else through Pyomo's
         interface."""
-        program = None if config.log else compile_program(model)
-        if program is not None:
-            return solve_direct(self, model, program, config, self._params(config), formulation=formulation)
-        name = "scip_direct" if config.log else _register_quiet_scip()
-        with one_sided_ranges(model):
-            return solve_with_pyomo_factory(self, name, model, config, self._params(config),
-                                            convex=convex, formulation=formulation)
+        return self._solve(model, config, convex=convex, formulation=formulation,
+                           interface="scip_direct" if config.log else _register_quiet_scip())
 
     def persistent_pyomo(self, config: SolveConfig) -> Any:
         """Pyomo's ``scip_persistent`` (SCIP's output hidden unless a log is asked for): the SCIP model is built
@@ -83,12 +78,18 @@ class ScipBackend(Backend):
                                formulation: str) -> SolveResult:
         """The direct path too where it applies: writing a small model into a new SCIP model costs less than
         Pyomo's change tracking of the kept one (which is then left unused)."""
+        return self._solve(model, config, convex=convex, formulation=formulation, interface="scip_persistent",
+                           opt=opt)
+
+    def _solve(self, model: Any, config: SolveConfig, *, convex: bool, formulation: str, interface: str,
+               opt: Any = None) -> SolveResult:
+        """The direct path where it reads the model, else Pyomo's ``interface`` with ranged rows split."""
         program = None if config.log else compile_program(model)
         if program is not None:
             return solve_direct(self, model, program, config, self._params(config), formulation=formulation)
         with one_sided_ranges(model):
-            return solve_with_pyomo_factory(self, "scip_persistent", model, config, self._params(config),
-                                            convex=convex, formulation=formulation, opt=opt)
+            return solve_with_pyomo_factory(self, interface, model, config, self._params(config), convex=convex,
+                                            formulation=formulation, opt=opt)
 
     def solver_stats(self, opt: Any) -> dict[str, float]:
         """Nodes, LP iterations and SCIP's gap |primal − dual| / min(|primal|, |dual|) from the pyscipopt model."""
