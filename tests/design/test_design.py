@@ -108,6 +108,48 @@ def test_two_floors_match_brute_force(seed: int, tmp_path: Path) -> None:
     assert report["value"] == pytest.approx(independent_value(p, report["rule"], objective), abs=1e-12)
 
 
+def test_a_ridge_of_the_objective_is_followed(tmp_path: Path) -> None:
+    """max min(U_G, U_D): the optimum lies on the ridge U_G = U_D, which no grid direction follows (the nested grids
+    alone stopped 2.5e-4 short); at least the best of a 201 × 201 grid of exact equilibria in a small box around it."""
+    p = {"C0": [[2.8762, -1.759], [-1.759, 2.3734]], "C1": [[2.5329, -0.6929], [-0.6929, 2.5925]],
+         "r": [1.0717, 1.2447], "delta": 0.355}
+    path = write_game(tmp_path / "ridge.toml", p)
+    report = design(path, ["regulation.theta_G=0:1.5", "regulation.theta_D=0:2.5"], maximize="min(U_G, U_D)",
+                    formulations=["exact"])
+    TG, TD = np.meshgrid(np.linspace(0.40, 0.43, 201), np.linspace(0.94, 0.98, 201), indexing="ij")
+    f = fields(solve_grid(game_of(p), theta_G=TG, theta_D=TD))
+    brute = np.minimum(f["U_G"], f["U_D"]).max()
+    assert report["value"] >= brute - 1e-9
+    rule = report["rule"]
+    assert report["value"] == pytest.approx(min(independent_value(p, rule, "U_G"), independent_value(p, rule, "U_D")),
+                                            abs=1e-12)
+
+
+def test_a_thin_feasible_band_of_two_specialists_is_followed(tmp_path: Path) -> None:
+    """max U_G s.t. U_D_2 >= 0.1 with two specialists: U_G rises along the edge of the thin band where the floor on
+    D2's utility holds (the nested grids alone stopped 0.2 % short); at least the best of a 61 × 61 grid of exact
+    equilibria in a small box around the optimum."""
+    from ftgames.formulations.safety.enumeration import GameArrays, solve_arrays
+
+    path = tmp_path / "band.toml"
+    path.write_text('game = "safety_regulation"\n[generalist]\ncost = [[2.6583, -1.2323], [-1.2323, 2.9542]]\n'
+                    '[[specialists]]\ncost = [[1.5115, -0.1262], [-0.1262, 1.4699]]\nrevenue = [1.1376, 0.4343]\n'
+                    '[[specialists]]\ncost = [[2.8733, 0.3983], [0.3983, 0.6244]]\nrevenue = [0.4352, 1.6389]\n'
+                    '[bargaining]\ndelta = [0.144, 0.356]\n')
+    report = design(path, ["regulation.theta_G=0:1.5", "regulation.theta_D=0:2.5"], maximize="U_G",
+                    subject_to=["U_D_2 >= 0.1"], formulations=["exact"])
+    base = SafetyGame(np.array([[2.6583, -1.2323], [-1.2323, 2.9542]]),
+                      (Specialist(np.array([[1.5115, -0.1262], [-0.1262, 1.4699]]), np.array([1.1376, 0.4343]),
+                                  delta=0.144),
+                       Specialist(np.array([[2.8733, 0.3983], [0.3983, 0.6244]]), np.array([0.4352, 1.6389]),
+                                  delta=0.356)))
+    rules = [(g, d) for g in np.linspace(0.23, 0.27, 61) for d in np.linspace(2.08, 2.16, 61)]
+    res = solve_arrays(GameArrays.from_games([base.with_regulation(theta_G=g, theta_D=d) for g, d in rules]))
+    brute = np.where(res["U_D"][:, 1] >= 0.1 - 1e-9, res["U_G"], -np.inf).max()
+    assert report["value"] >= brute - 1e-9
+    assert report["outcome"]["U_D_2"] >= 0.1 - 1e-9
+
+
 @pytest.mark.parametrize("seed", range(20, 23))
 def test_program_bound_is_valid_and_attained(seed: int, tmp_path: Path) -> None:
     """The program's proved bound is never below a brute-force value; when the answer is certified global the

@@ -32,6 +32,10 @@ ZOOM_POINTS = {"fast": 9, "medium": 7, "slow": 5}
 CANDIDATES = {"fast": 4, "medium": 3, "slow": 2}
 XTOL = 1e-9
 MAX_LEVELS = 40
+#: Direction poll after the nested grids: random unit directions per poll, and rules tried per candidate cell (by
+#: speed; a bargained openness game, whose every rule costs a search over δ, gets the last).
+POLL_DIRECTIONS = 32
+POLL_BUDGET = {"fast": 30_000, "medium": 6_000, "slow": 6_000, "bargained openness": 300}
 #: Largest coarse grid (rules), by speed: a bigger one is refused before anything is solved.
 MAX_COARSE = {"fast": 2_000_000, "medium": 200_000, "slow": 50_000}
 
@@ -71,6 +75,13 @@ def speed(problem: DesignProblem) -> str:
     if problem.bargaining == "fixed" and problem.game == "openness_regulation":
         return "medium"
     return "slow"
+
+
+def poll_budget(problem: DesignProblem) -> int:
+    """Rules the direction poll may try per candidate cell (about 1-10 s of equilibria, by game)."""
+    if problem.game == "openness_regulation" and problem.bargaining != "fixed":
+        return POLL_BUDGET["bargained openness"]
+    return POLL_BUDGET[speed(problem)]
 
 
 def score(problem: DesignProblem, names: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -138,6 +149,60 @@ def edge_polish(search: Search, problem: DesignProblem, point: dict[str, Any], b
     return point, best, evaluations
 
 
+def direction_poll(search: Search, problem: DesignProblem, point: dict[str, Any], best: float, step: float,
+                   budget: int, seed: int = 0, stop_at: float | None = None) -> tuple[dict[str, Any], float, int]:
+    """A mesh-adaptive direct search from ``point`` (scores, higher is better): poll the axes, random directions
+    and the directions of the last moves (with small perturbations, also at 4 × the step) at ``step`` (a fraction
+    of each range); move to the best improving rule and double the step (up to ``step``), else halve it.
+
+    The nested grids move along a few fixed directions only, so they stall on a ridge (a kink such as
+    min(U_G, U_D)) or in a thin feasible band along a constraint; the directions of the last moves follow such a
+    ridge, and the random directions find the narrow cone of improving directions there.  Returns (point, score,
+    evaluations)."""
+    cont = problem.continuous
+    d = len(cont)
+    if not cont or not np.isfinite(best):
+        return point, best, 0
+    rng = np.random.default_rng(seed)
+    lower = np.array([v.lower for v in cont])
+    span = np.array([v.upper - v.lower for v in cont])
+    u = (np.array([point[v.key] for v in cont]) - lower) / span
+    history = [u]
+    axes = np.vstack([np.eye(d), -np.eye(d)])
+    evaluations = 0
+    size = step
+    while size > XTOL and evaluations < budget and (stop_at is None or best < stop_at):
+        directions = [axes]
+        if d > 1:
+            random = rng.normal(size=(POLL_DIRECTIONS, d))
+            directions.append(random / np.linalg.norm(random, axis=1, keepdims=True))
+        secants = []
+        for back in (1, 2, 4, 8):
+            if len(history) > back and np.any(history[-1] != history[-1 - back]):
+                s = history[-1] - history[-1 - back]
+                s = s / np.linalg.norm(s)
+                secants.append(s[None, :])
+                if d > 1:
+                    spread = np.repeat([0.003, 0.01, 0.03, 0.1], 2)[:, None]
+                    bent = s + rng.normal(size=(len(spread), d)) * spread
+                    secants.append(bent / np.linalg.norm(bent, axis=1, keepdims=True))
+        near = np.vstack(directions + secants) * size
+        far = 4 * size * np.vstack(secants) if secants else np.empty((0, d))
+        candidates = np.clip(u + np.vstack([near, far]), 0.0, 1.0)
+        points = [{**point, **{v.key: float(lower[k] + span[k] * c[k]) for k, v in enumerate(cont)}}
+                  for c in candidates]
+        _, _, _, scores = search.run(points)
+        evaluations += len(points)
+        j = int(np.argmax(scores))
+        if scores[j] > best:
+            point, best, u = points[j], float(scores[j]), candidates[j]
+            history.append(u)
+            size = min(2 * size, step)
+        else:
+            size /= 2
+    return point, best, evaluations
+
+
 def solve_exact(problem: DesignProblem, evaluator: Evaluator, *, grid: int | None = None,
                 refine: bool = True, seeds: list[dict[str, Any]] | None = None,
                 stop_at: float | None = None) -> SearchResult:
@@ -202,6 +267,7 @@ def solve_exact(problem: DesignProblem, evaluator: Evaluator, *, grid: int | Non
         seeded = [(q, float(x), [dict(q)]) for q, x in zip(seed_points, sc_seed, strict=True)]
         centres = seeded + centres if stop_at is not None else centres + seeded
     stopped = False
+    polled: list[int] = []
     if refine and cont:
         for centre, centre_score, polish_targets in centres:
             if stop_at is not None and best_score >= stop_at:
@@ -228,6 +294,11 @@ def solve_exact(problem: DesignProblem, evaluator: Evaluator, *, grid: int | Non
                     local_best, local_point = float(sc[j]), pts[j]
                 half = {k: 2 * h / (m - 1) for k, h in half.items()}
             levels_done = max(levels_done, level)
+            coarse_step = max(spacing[v.key] / (v.upper - v.lower) for v in cont)
+            local_point, local_best, count = direction_poll(search, problem, local_point, local_best, coarse_step,
+                                                            poll_budget(problem), seed=len(polled), stop_at=stop_at)
+            polled.append(count)
+            evaluations += count
             # an edge: the neighbours one final cell away in each direction, then the program's rules
             targets = []
             for v in cont:
@@ -261,7 +332,8 @@ def solve_exact(problem: DesignProblem, evaluator: Evaluator, *, grid: int | Non
     boundary = {"on_regime_boundary": bool(len(labels) > 1 or not np.all(feas) or jump > 1e-4 * (1 + abs(value))),
                 "labels_nearby": labels, "largest_change_nearby": jump, "offset": 1e-7}
     check = {"coarse_points": len(points), "feasible_points": int(np.isfinite(s).sum()),
-             "candidate_cells": len(chosen), "refinement_levels": levels_done, "evaluations": evaluations,
+             "candidate_cells": len(chosen), "refinement_levels": levels_done, "poll_evaluations": sum(polled),
+             "evaluations": evaluations,
              "stopped_at_bound": stopped,
              "reevaluated": bool(np.isfinite(sc[0]) and abs(float(sc[0]) - best_score) <= 1e-12 * (1 + abs(value)))}
     return SearchResult(best_point, value, {k: float(x[0]) for k, x in f.items() if not k.startswith("_")},
