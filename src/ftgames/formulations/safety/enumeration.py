@@ -41,6 +41,11 @@ PARTICIPATION_TOL = 1e-9
 FEASIBILITY_TOL = 1e-13
 #: G abstains when its best utility is below −ABSTAIN_TOL.
 ABSTAIN_TOL = 1e-10
+#: G is indifferent between two distinct investments (more than TIE_DISTINCT apart: separate maximizers, not two
+#: candidates on one smooth piece, whose values differ by about c·distance²) whose values differ by at most
+#: TIE_TOL (1 + |U_G|), rounding error; ties are broken by :func:`_break_ties`.
+TIE_TOL = 1e-12
+TIE_DISTINCT = 1e-4
 #: Games solved per block of the batched solver (bounds memory: about 60 candidates per game).
 BLOCK = 8192
 
@@ -75,7 +80,7 @@ class GameArrays:
     def size(self) -> int:
         return self.theta_G.shape[0]
 
-    def block(self, sl: slice) -> GameArrays:
+    def block(self, sl: slice | np.ndarray) -> GameArrays:
         return GameArrays(self.C0[sl], self.C[sl], self.r[sl], self.delta[sl], self.theta_G[sl], self.theta_D[sl])
 
 
@@ -171,19 +176,37 @@ def _evaluate(g: GameArrays, b: np.ndarray, subset: tuple[int, ...]) -> tuple[np
 def _solve_block(g: GameArrays) -> dict[str, np.ndarray]:
     N, n = g.delta.shape
     cand = _candidates(g)
-    best = np.full(N, -np.inf)
-    best_a = np.full(N, np.nan)
-    best_b = np.full(N, np.nan)
+    values, invest_a = zip(*(_evaluate(g, cand, subset) for subset in _subsets(n)), strict=True)
+    u_g = np.concatenate(values, axis=1)                  # (N, K·|subsets|): G's value at every candidate
+    a = np.concatenate(invest_a, axis=1)
+    b = np.tile(cand, (1, len(values)))
     rows = np.arange(N)
-    for subset in _subsets(n):
-        u_g, a = _evaluate(g, cand, subset)
-        j = np.argmax(u_g, axis=1)
-        value = u_g[rows, j]
-        better = value > best
-        best = np.where(better, value, best)
-        best_a = np.where(better, a[rows, j], best_a)
-        best_b = np.where(better, cand[rows, j], best_b)
-    return _outcome(g, best, best_a, best_b)
+    j = np.argmax(u_g, axis=1)
+    best = u_g[rows, j]
+    j = _break_ties(g, u_g, a, b, best, j)
+    return _outcome(g, best, a[rows, j], b[rows, j])
+
+
+def _break_ties(g: GameArrays, u_g: np.ndarray, a: np.ndarray, b: np.ndarray, best: np.ndarray,
+                j: np.ndarray) -> np.ndarray:
+    """The canonical choice where G is indifferent (values within TIE_TOL of its best at distinct investments): the
+    largest Σ U_Di, then the largest β0 (favouring the specialists makes a bargaining solution's supremum over δ,
+    which sits where G switches, an attained maximum; every formulation reports this choice)."""
+    rows = np.arange(len(best))
+    tied = np.isfinite(best)[:, None] & (u_g >= (best - TIE_TOL * (1 + np.abs(best)))[:, None])
+    distinct = tied & ((np.abs(a - a[rows, j][:, None]) > TIE_DISTINCT) | (np.abs(b - b[rows, j][:, None])
+                                                                           > TIE_DISTINCT))
+    which = np.flatnonzero(distinct.any(axis=1) & (best >= -ABSTAIN_TOL))
+    if which.size == 0:
+        return j
+    j = j.copy()
+    for row in which:
+        cols = np.flatnonzero(tied[row])
+        sub = g.block(np.full(len(cols), row))
+        out = _outcome(sub, np.full(len(cols), best[row]), a[row, cols], b[row, cols])
+        key = np.lexsort((b[row, cols], np.round(out["U_D"].sum(axis=1) / TIE_TOL)))
+        j[row] = cols[key[-1]]
+    return j
 
 
 def _outcome(g: GameArrays, best: np.ndarray, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:

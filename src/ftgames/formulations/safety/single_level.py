@@ -195,6 +195,13 @@ def equilibrium_of_subsets(game: SafetyGame, encoding: str,
             >= -PARTICIPATION_TOL * 100
     u_g, u_d = _utilities(game, gamma0, np.where(participates[:, None], gamma, np.nan))
     gamma = np.where(participates[:, None], gamma, np.nan)
+    tied = tied_choice(game, gamma0, gamma, u_g)
+    if tied is not None:  # G is indifferent: report the canonical choice, whichever optimum the program found
+        details["tie_break"] = (f"G is indifferent between γ0 = {np.round(gamma0, 9).tolist()} (found by the "
+                                f"program) and γ0 = {np.round(tied.gamma0, 9).tolist()}; ties are broken for the "
+                                "specialists (the largest Σ U_Di, then the largest β0), as in the enumeration")
+        gamma0, gamma, u_g, u_d, participates = (tied.gamma0, tied.gamma, tied.U_G, tied.U_D.copy(),
+                                                 tied.participates.copy())
     details["certificate"] = str(res.certificate.level)
     cert = res.certificate
     gaps = [f.gap for f in cert.followers]
@@ -215,6 +222,19 @@ def equilibrium_of_subsets(game: SafetyGame, encoding: str,
 
 #: a global claim agrees with the exact enumeration to this (absolute, on γ and U_G)
 AGREEMENT_TOL = 1e-7
+
+
+def tied_choice(game: SafetyGame, gamma0: np.ndarray, gamma: np.ndarray, u_g: float) -> SafetyEquilibrium | None:
+    """The exact enumeration's equilibrium when it gives G the same value (within AGREEMENT_TOL) at a distinct
+    investment γ0 (more than the enumeration's TIE_DISTINCT away) — G is indifferent, and the enumeration's choice
+    is the canonical one — else None."""
+    from .enumeration import TIE_DISTINCT, solve_enumeration
+
+    exact = solve_enumeration(game)
+    if exact.abstain or abs(exact.U_G - u_g) > AGREEMENT_TOL * (1 + abs(u_g)):
+        return None
+    distinct = float(np.max(np.abs(exact.gamma0 - gamma0))) > TIE_DISTINCT
+    return exact if distinct else None
 
 
 def exact_disagreement(game: SafetyGame, gamma0: np.ndarray | None, gamma: np.ndarray, u_g: float,
