@@ -1,6 +1,7 @@
 """Formulation (a), exact equilibria: locate the best rule on a coarse grid of the regulation box with the game's
 batched exact solver, then refine around the best cells by nested grids (zooming into a cell, including cells that
-straddle a regime boundary, where the objective jumps).
+straddle a regime boundary, where the objective jumps), a direction poll (which follows ridges and thin feasible
+bands that the grids' few directions cannot) and a bisection towards regime boundaries.
 
 Every evaluated rule is an exact equilibrium (the batched enumeration of the safety game, the exact regime
 comparison of the openness game), so the returned rule is *attained*: its reported objective is the objective of
@@ -33,9 +34,11 @@ CANDIDATES = {"fast": 4, "medium": 3, "slow": 2}
 XTOL = 1e-9
 MAX_LEVELS = 40
 #: Direction poll after the nested grids: random unit directions per poll, and rules tried per candidate cell (by
-#: speed; a bargained openness game, whose every rule costs a search over δ, gets the last).
+#: speed; with three or more specialists, 6^|S| cases per rule, and a bargained openness game, a search over δ per
+#: rule, get the last two).
 POLL_DIRECTIONS = 32
-POLL_BUDGET = {"fast": 30_000, "medium": 6_000, "slow": 6_000, "bargained openness": 300}
+POLL_BUDGET = {"fast": 30_000, "medium": 6_000, "slow": 6_000, "three or more specialists": 3_000,
+               "bargained openness": 300}
 #: Largest coarse grid (rules), by speed: a bigger one is refused before anything is solved.
 MAX_COARSE = {"fast": 2_000_000, "medium": 200_000, "slow": 50_000}
 
@@ -81,6 +84,8 @@ def poll_budget(problem: DesignProblem) -> int:
     """Rules the direction poll may try per candidate cell (about 1-10 s of equilibria, by game)."""
     if problem.game == "openness_regulation" and problem.bargaining != "fixed":
         return POLL_BUDGET["bargained openness"]
+    if problem.n >= 3:
+        return POLL_BUDGET["three or more specialists"]
     return POLL_BUDGET[speed(problem)]
 
 
