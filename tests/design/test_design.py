@@ -239,6 +239,7 @@ def test_cli_plot(tmp_path: Path) -> None:
     (["--vary", "regulation.theta_D=0:1", "--maximize", "safety", "--grid", "2"], "--grid"),
     (["--vary", "regulation.theta_D=0:1", "--maximize", "safety", "--formulation", "magic"], "valid: exact"),
     (["--vary", "regulation.nothing=0:1", "--maximize", "safety"], "regulation.nothing"),
+    (["--vary", "regulation.theta_D=0:1", "--maximize", "safety/0"], "--maximize 'safety/0': division by zero"),
 ])
 def test_cli_errors_name_their_source(args: list[str], message: str, capsys) -> None:
     code = main(["design", str(ROOT / "examples/safety_backfiring.toml"), *args])
@@ -347,6 +348,14 @@ def test_varying_a_floor_a_specialist_overrides_is_refused_by_name(tmp_path: Pat
         build_problem(str(game), ["regulation.theta_D=0:0.5"], maximize="safety")
     with pytest.raises(DesignError, match="got 'specialists"):
         build_problem(str(game), ["specialists[0].theta_D=0:0.5"], maximize="safety")
+
+
+def test_an_objective_undefined_everywhere_says_so(tmp_path: Path) -> None:
+    """0/0 at every rule: no answer, and the reason is the objective, not the constraints."""
+    report = design("examples/safety_backfiring.toml", ["regulation.theta_D=0:2.5"], maximize="safety/(U_G - U_G)",
+                    formulations=["exact"], grid=21)
+    assert report["status"] == "infeasible" and report["rule"] is None
+    assert "objective is undefined at every explored rule" in report["certificate"]["reasons"][0]
 
 
 def test_an_expression_the_program_cannot_write_falls_back_to_the_exact_search(tmp_path: Path) -> None:

@@ -15,9 +15,7 @@ def render(report: dict[str, Any]) -> Any:
                         + f"  [{report['game']}, bargaining {report['bargaining']}]")
     table.add_column("quantity")
     table.add_column("value")
-    if report["rule"] is None:
-        table.add_row("status", report["status"])
-    else:
+    if report["rule"] is not None:
         for key, value in report["rule"].items():
             table.add_row(key, f"{value:.9g}" if isinstance(value, float) else str(value))
         table.add_row(report["objective"], f"{report['value']:.9g}")

@@ -86,6 +86,8 @@ class Expression:
             self._check(node.operand)
             return
         if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            if isinstance(node.op, ast.Div) and isinstance(node.right, ast.Constant) and node.right.value == 0:
+                raise self._fail(f"division by zero in {ast.unparse(node)!r}")
             if isinstance(node.op, ast.Pow) and not (isinstance(node.right, ast.Constant)
                                                      and isinstance(node.right.value, int | float)):
                 raise self._fail("the exponent of ** must be a number")
@@ -209,7 +211,10 @@ class Expression:
                 if not (float(exponent).is_integer() and 0 <= exponent <= 4):
                     raise self._fail("in the program formulation ** needs an integer exponent 0..4")
                 return self._alg(node.left, values) ** int(exponent)
-            return _BINARY[type(node.op)](self._alg(node.left, values), self._alg(node.right, values))
+            try:
+                return _BINARY[type(node.op)](self._alg(node.left, values), self._alg(node.right, values))
+            except ZeroDivisionError:
+                raise self._fail(f"division by zero in {ast.unparse(node)!r}") from None
         raise self._fail(f"{ast.unparse(node)!r} cannot be written in the program formulation "
                          "(it takes + - * / and integer powers)")
 

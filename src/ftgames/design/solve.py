@@ -105,6 +105,9 @@ def solve_design(problem: DesignProblem, *, formulations: tuple[str, ...] | list
         level = Level.GLOBAL if infeasible_proved else Level.LOCAL if res is not None else Level.NONE
         reasons = () if infeasible_proved else ("no rule satisfying the constraints was found on the explored grid; "
                                                 "infeasibility is not proved",)
+        if not infeasible_proved and res is not None and np.any(res.explored.feasible):
+            reasons = ("the objective is undefined at every explored rule where the constraints hold (a field "
+                       "undefined there, such as alpha0 where G abstains, or a division by zero)",)
         cert = Certificate(level, "+".join(formulations), {}, reasons)
         report.update(status="infeasible", rule=None, value=None, outcome=None, certificate=cert.to_dict())
     else:
