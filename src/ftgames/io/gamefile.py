@@ -97,7 +97,9 @@ def _step(node: Any, step: str | int, key: str, label: str, error: type[Exceptio
                         f"one it leaves out, write `{step} = ...` {where} first)")
         return node[step]
     if not isinstance(node, list):
-        raise error(f"parameter {key!r}: {label} is not a list, it cannot be indexed with [{step}]")
+        raise error(f"parameter {key!r}: {label} is not a list ({label} = {node!r} in the file), it cannot be "
+                    f"indexed with [{step}]; to vary one entry, write the list in the file first "
+                    f"(e.g. {label} = [{node!r}, {node!r}, ...], one entry each)")
     if step >= len(node):
         raise error(f"parameter {key!r}: index out of range, {label} has no element {step} (it has {len(node)})")
     return node[step]
