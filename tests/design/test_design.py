@@ -176,6 +176,15 @@ def test_constraint_on_a_utility(tmp_path: Path) -> None:
     brute = np.where(f["U_G"] >= 0.2, f["safety"], -np.inf).max()
     assert report["value"] >= brute - 1e-9 and report["outcome"]["U_G"] >= 0.2 - 1e-9
     assert report["certificate"]["level"] == "global"
+    assert report["boundary"]["on_constraint_boundary"]  # U_G = 0.2 exactly: a neighbour breaks the constraint
+
+
+def test_a_rule_next_to_a_bound_is_put_on_it() -> None:
+    """The safest floors leave θG at its lower bound: reported as 0, not as a numerical crumb."""
+    report = design(ROOT / "examples/safety_backfiring.toml", ["regulation.theta_G=0:1.5", "regulation.theta_D=0:2.5"],
+                    maximize="safety", formulations=["exact"])  # the default grid's poll ends 1.8e-9 off
+    assert report["rule"]["regulation.theta_G"] == 0.0
+    assert report["boundary"]["on_regime_boundary"] and "abstain" in report["boundary"]["labels_nearby"]
 
 
 def test_optimum_on_the_backfiring_edge(tmp_path: Path) -> None:

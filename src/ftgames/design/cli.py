@@ -24,7 +24,8 @@ def render(report: dict[str, Any]) -> Any:
             if key in out and out[key] is not None and key != report["objective"]:
                 table.add_row(key, f"{out[key]:.9g}" if isinstance(out[key], float) else str(out[key]))
         if report.get("boundary"):
-            table.add_row("on a regime boundary", "yes" if report["boundary"]["on_regime_boundary"] else "no")
+            for what in ("regime", "constraint"):
+                table.add_row(f"on a {what} boundary", "yes" if report["boundary"][f"on_{what}_boundary"] else "no")
     table.add_row("status", report["status"])
     table.add_row("certificate", cert["level"])
     for reason in cert["reasons"]:

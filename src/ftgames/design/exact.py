@@ -208,6 +208,24 @@ def direction_poll(search: Search, problem: DesignProblem, point: dict[str, Any]
     return point, best, evaluations
 
 
+def snap_to_bounds(search: Search, problem: DesignProblem, point: dict[str, Any], best: float,
+                   near: float = 1e-6) -> tuple[dict[str, Any], float, int]:
+    """Each variable within ``near`` × its range of a bound moved onto the bound when that is not worse (up to
+    rounding): a rule reads θG = 0, not 1.8e-9.  Returns (point, score, evaluations)."""
+    snapped = dict(point)
+    for v in problem.continuous:
+        width = v.upper - v.lower
+        for bound in (v.lower, v.upper):
+            if 0 < abs(snapped[v.key] - bound) <= near * width:
+                snapped[v.key] = bound
+    if snapped == point:
+        return point, best, 0
+    _, _, _, scores = search.run([snapped])
+    if scores[0] >= best - 1e-12 * (1 + abs(best)):
+        return snapped, float(scores[0]), 1
+    return point, best, 1
+
+
 def solve_exact(problem: DesignProblem, evaluator: Evaluator, *, grid: int | None = None,
                 refine: bool = True, seeds: list[dict[str, Any]] | None = None,
                 stop_at: float | None = None) -> SearchResult:
@@ -320,6 +338,9 @@ def solve_exact(problem: DesignProblem, evaluator: Evaluator, *, grid: int | Non
             if np.isfinite(local_best) and local_best > best_score:
                 best_score, best_point = local_best, local_point
                 final_width = dict(half)
+    if cont and np.isfinite(best_score):
+        best_point, best_score, count = snap_to_bounds(search, problem, best_point, best_score)
+        evaluations += count
     # re-evaluate the returned rule on its own (the reported outcome is that of the exact equilibrium there), and
     # its neighbours at ±1e-7 of each range: different labels or a jump mean the optimum sits on a regime boundary
     near = [best_point]
@@ -334,7 +355,8 @@ def solve_exact(problem: DesignProblem, evaluator: Evaluator, *, grid: int | Non
     labels = sorted(set(f["_label"].tolist()))
     finite = val[np.isfinite(val)]
     jump = float(np.max(np.abs(finite - value))) if finite.size else math.nan
-    boundary = {"on_regime_boundary": bool(len(labels) > 1 or not np.all(feas) or jump > 1e-4 * (1 + abs(value))),
+    boundary = {"on_regime_boundary": bool(len(labels) > 1 or jump > 1e-4 * (1 + abs(value))),
+                "on_constraint_boundary": bool(not np.all(feas)),
                 "labels_nearby": labels, "largest_change_nearby": jump, "offset": 1e-7}
     check = {"coarse_points": len(points), "feasible_points": int(np.isfinite(s).sum()),
              "candidate_cells": len(chosen), "refinement_levels": levels_done, "poll_evaluations": sum(polled),

@@ -11,6 +11,13 @@ from ..plots import style
 from .expression import DesignError
 
 
+def matplotlib_colormap(colour: str) -> Any:
+    """A one-colour colormap (a category drawn over a heat map)."""
+    from matplotlib.colors import ListedColormap
+
+    return ListedColormap([colour])
+
+
 def plot_design(report: dict[str, Any], path: str | Path) -> str:
     """Draw a report's explored objective: a curve for one continuous variable, a heat map for two (other
     variables at their optimal value).  Returns the path written."""
@@ -39,27 +46,42 @@ def plot_design(report: dict[str, Any], path: str | Path) -> str:
     title = f"{report['sense']} {report['objective']}"
     if report["constraints"]:
         title += " s.t. " + " and ".join(report["constraints"])
-    title += f"  ({report['bargaining']})"
+    bargaining = report["bargaining"]
+    title += " — " + ("δ fixed by the game file" if bargaining == "fixed"
+                      else f"δ by {style.solution_label(bargaining)} bargaining")
+    star = {"color": style.PALETTE[5], "markeredgecolor": "k", "ms": 14, "linestyle": "none", "label": "optimum",
+            "clip_on": False, "zorder": 5}
     if len(cont) == 1:
         x = np.array(ex["axes"][cont[0]], dtype=float)
         ax.plot(x, data, lw=1.6, color=style.SERIES_COLOURS[0], label=style.label(report["objective"]))
         ax.set_xlabel(style.label(keys[cont[0]]))
         ax.set_ylabel(style.label(report["objective"]))
         if rule:
-            ax.plot([rule[keys[cont[0]]]], [report["value"]], "*", color=style.PALETTE[5], markeredgecolor="k",
-                    ms=14, linestyle="none", label="optimum")
+            ax.plot([rule[keys[cont[0]]]], [report["value"]], "*", **star)
         style.legend_outside(ax)
     else:
         x = np.array(ex["axes"][cont[1]], dtype=float)
         y = np.array(ex["axes"][cont[0]], dtype=float)
-        mesh = ax.pcolormesh(x, y, np.ma.masked_invalid(data), shading="auto", cmap="viridis")
+        labels = np.array(ex["labels"], dtype=object)[tuple(index)] if "labels" in ex else None
+        abstain = np.isin(labels, ("abstain",)) if labels is not None else np.zeros(data.shape, bool)
+        mesh = ax.pcolormesh(x, y, np.ma.masked_array(data, ~np.isfinite(data) | abstain), shading="auto",
+                             cmap="viridis")
         fig.colorbar(mesh, ax=ax, label=style.label(report["objective"]))
+        handles = []
+        if abstain.any():  # not the colour of a value: nobody builds there
+            colour = style.category_colour("abstain")
+            ax.pcolormesh(x, y, np.ma.masked_array(np.ones(data.shape), ~abstain), shading="auto",
+                          cmap=matplotlib_colormap(colour))
+            handles += style.category_handles(["abstain"], labels={"abstain": "G abstains"})
+        if (~np.isfinite(data) & ~abstain).any():
+            handles += style.category_handles(["none"], colours={"none": "white"},
+                                              labels={"none": "a constraint fails (or the objective is undefined)"})
         ax.set_xlabel(style.label(keys[cont[1]]))
         ax.set_ylabel(style.label(keys[cont[0]]))
         if rule:
-            ax.plot([rule[keys[cont[1]]]], [rule[keys[cont[0]]]], "*", color=style.PALETTE[5], markeredgecolor="k",
-                    ms=14, linestyle="none", label="optimum")
-            style.legend_outside(ax, where="below", ncol=1)
+            ax.plot([rule[keys[cont[1]]]], [rule[keys[cont[0]]]], "*", **star)
+            handles = [*ax.get_legend_handles_labels()[0], *handles]
+        style.legend_outside(ax, handles=handles, where="below", ncol=1)
     ax.set_title(title, fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=120)

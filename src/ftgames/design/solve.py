@@ -149,7 +149,7 @@ def solve_design(problem: DesignProblem, *, formulations: tuple[str, ...] | list
     if explored and res is not None:
         report["explored"] = {"keys": res.explored.keys, "axes": res.explored.axes,
                               "objective": res.explored.objective.tolist(),
-                              "feasible": res.explored.feasible.tolist()}
+                              "feasible": res.explored.feasible.tolist(), "labels": res.explored.labels.tolist()}
     report["equilibria_solved"] = evaluator.solved
     report["timing"] = {"total_s": time.perf_counter() - start}
     return report

@@ -48,7 +48,8 @@ def _row(label: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
     return {**label, "theta_G": rule.get("regulation.theta_G", 0.0), "theta_D": rule.get("regulation.theta_D", 0.0),
             "value": report["value"], "safety": out.get("safety"), "U_G": out.get("U_G"), "U_D": out.get("U_D"),
             "delta": out.get("delta"), "label": out.get("label"), "certificate": report["certificate"]["level"],
-            "on_boundary": bool(report["boundary"] and report["boundary"]["on_regime_boundary"])}
+            "on_boundary": bool(report["boundary"] and (report["boundary"]["on_regime_boundary"]
+                                                        or report["boundary"]["on_constraint_boundary"]))}
 
 
 def _write(rows: list[dict[str, Any]], out: Path, name: str) -> None:

@@ -20,6 +20,7 @@ import numpy as np
 from ..errors import InputError
 from ..games.openness_regulation import FRONT_END, load_game
 from ..io.gamefile import GameFile, load_game_file
+from ..plots import style
 from ..plots.openness import (
     FIGURES,
     draw_baseline_map,
@@ -126,7 +127,7 @@ def figure_effects(file: GameFile, out: Path, points: int = 41, solution: str = 
     alpha0s = tuple(figures.get("effects_alpha0", (0.5, 0.6, 0.65, 0.8)))
     penalties = np.linspace(0.0, float(figures.get("effects_penalty_max", 0.2)), points)
     rows = effects_rows(file, alpha0s, np.linspace(0.0, 1.0, points), penalties, solution)
-    how = "δ fixed" if solution == "fixed" else f"δ by {solution} bargaining"
+    how = "δ fixed" if solution == "fixed" else f"δ by {style.solution_label(solution)} bargaining"
     suffix = "" if solution == "nash" else f"_{solution}"
     return draw_effects(rows, out / f"openness_effects{suffix}.png",
                         f"Effect of the open-source definition against none ({how})")

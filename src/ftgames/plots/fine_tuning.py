@@ -18,11 +18,11 @@ AXES = ("delta", "marginal_cost", "entry_cost", "cost", "revenue")
 REGIME_CODES = {"contribute": 0, "free-ride": 1, "abstain": 2}
 
 
-def _outcome(j: int) -> dict[str, Any]:
-    """Marker of the ``j``-th bargaining outcome: its own colour and marker, each smaller than the one before and
-    edged in black, so that outcomes at the same point all show."""
-    look = style.series_style(j + 1, line=False)
-    return {**look, "s": max(30, 110 - 22 * j), "edgecolor": "k", "linewidths": 0.8}
+def _outcome(name: str, j: int) -> dict[str, Any]:
+    """Marker of bargaining outcome ``name``, the ``j``-th drawn: the solution's own colour and marker in every
+    figure, each smaller than the one before and edged in black, so that outcomes at the same point all show."""
+    return {**style.solution_style(name, line=False), "s": max(30, 110 - 22 * j), "edgecolor": "k",
+            "linewidths": 0.8}
 
 
 def _axis_label(axis: str, i: int) -> str:
@@ -66,7 +66,7 @@ def plot_pareto(pareto: Any, path: str, outcomes: dict[str, Any] | None = None, 
             left.scatter(comp.points[:, 0], comp.points[:, 1], s=3, label=f"component {number + 1} "
                          f"({comp.size:,} samples)", **style.series_style(number, line=False))
         for j, (name, out) in enumerate(outcomes.items()):
-            left.scatter(*out["delta"][:2], zorder=5, label=name, **_outcome(j))
+            left.scatter(*out["delta"][:2], zorder=5, label=style.solution_label(name), **_outcome(name, j))
         left.set_xlabel(style.label("delta1") + " (G's share of domain 1)")
         left.set_ylabel(style.label("delta2") + " (G's share of domain 2)")
         left.set_xlim(-0.02, 1.02)
@@ -76,7 +76,8 @@ def plot_pareto(pareto: Any, path: str, outcomes: dict[str, Any] | None = None, 
         art = right.scatter(utils[mask, 1], utils[mask, 2], c=utils[mask, 0], s=4, cmap="viridis")
         fig.colorbar(art, ax=right, label=style.label("U_G"))
         for j, (name, out) in enumerate(outcomes.items()):
-            right.scatter(out["U_D"][0], out["U_D"][1], zorder=5, label=name, **_outcome(j))
+            right.scatter(out["U_D"][0], out["U_D"][1], zorder=5, label=style.solution_label(name),
+                          **_outcome(name, j))
         right.set_xlabel(style.label("U_D1"))
         right.set_ylabel(style.label("U_D2"))
         right.set_title("Frontier in utility space (Pareto-optimal samples)")
@@ -95,7 +96,7 @@ def plot_pareto(pareto: Any, path: str, outcomes: dict[str, Any] | None = None, 
             for j, (name, out) in enumerate(outcomes.items()):
                 if nearest[name] == number:
                     ax.scatter(out["U_D"][0], out["U_D"][1], zorder=5,
-                               label=f"{name} ($U_G$ = {out['U_G']:.3g})", **_outcome(j))
+                               label=f"{style.solution_label(name)} ($U_G$ = {out['U_G']:.3g})", **_outcome(name, j))
             ax.set_xlabel(style.label("U_D1"))
             ax.set_ylabel(style.label("U_D2"))
             ax.set_title(f"$U_G$ = {level:.3g} ± {width:.2g}", fontsize=9)
@@ -127,8 +128,8 @@ def plot_frontier(game: FineTuningGame, report: dict[str, Any], path: str, sampl
         ax.scatter(u_d, u_g, s=3, color="0.75", label="sampled $\\delta$")
     ax.scatter(u_d[mask], u_g[mask], s=5, color=style.SERIES_COLOURS[0], label="Pareto-optimal $\\delta$")
     for j, (name, out) in enumerate(report.get("outcomes", {}).items()):
-        ax.scatter(sum(out["U_D"]), out["U_G"], zorder=5, **_outcome(j + 1),
-                   label=f"{name} ($\\delta$ = {', '.join(f'{d:.3f}' for d in out['delta'])})")
+        ax.scatter(sum(out["U_D"]), out["U_G"], zorder=5, **_outcome(name, j + 1),
+                   label=f"{style.solution_label(name)} ($\\delta$ = {', '.join(f'{d:.3f}' for d in out['delta'])})")
     ax.set_xlabel(style.label("U_D") if game.n == 1 else "$\\sum_i U_{D_i}$")
     ax.set_ylabel(style.label("U_G"))
     ax.set_title("Utility frontier over $\\delta$ ($\\delta$ = G's share)")

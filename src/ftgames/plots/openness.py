@@ -74,7 +74,7 @@ def draw_unregulated_openness(rows: list[dict[str, Any]], path: Path) -> Path:
         elif solution.startswith("fixed, "):
             label = f"δ fixed = {sel[0]['delta']:.2f}, {solution[len('fixed, '):]}"
         else:
-            label = f"δ by {solution} bargaining" if solution != "file" else "game file"
+            label = f"δ by {style.solution_label(solution)} bargaining" if solution != "file" else "game file"
         ax.plot([r["alpha0"] for r in sel], [r["omega_unregulated"] for r in sel], label=label,
                 **style.line_style(i, len(sel)))
     ax.set_xlabel("baseline performance " + style.label("alpha0"))

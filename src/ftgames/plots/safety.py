@@ -136,7 +136,7 @@ def figure4(out: Path, c: float = 0.0) -> Path:
         ext = (grid["theta_D"][0] - 0.025, grid["theta_D"][-1] + 0.025, -0.05, 1.25)
         ax.imshow(grid["regime"], origin="lower", extent=ext, aspect="auto", cmap=REGIME_COLOURS,
                   vmin=-0.5, vmax=3.5, interpolation="nearest")
-        ax.set_title(f"{rule} bargaining")
+        ax.set_title(f"{style.solution_label(rule)} bargaining")
         ax.set_xlabel(style.label("theta_D"))
         ax.set_ylabel(style.label("theta_G"))
     _regime_legend(axes[-1], grids)

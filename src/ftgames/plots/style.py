@@ -9,6 +9,7 @@ markers and line styles, and legends outside the data that list only what is dra
 * :data:`CATEGORY_COLOURS` colours the categories of regime and effect maps (one fixed colour per category in every
   figure); :func:`category_handles` returns legend patches for only the categories present.
 * :func:`legend_outside` places a legend to the right of (or below) the axes.
+* :func:`solution_label` and :func:`solution_style` name and draw a bargaining solution the same way everywhere.
 """
 
 from __future__ import annotations
@@ -49,6 +50,27 @@ LABELS = {
     "marginal_cost": "marginal cost $b$", "entry_cost": "entry cost $F$", "cost": "cost $c$", "revenue": "revenue $r$",
     "size": "size", "total_time": "total time [s]", "gain": "welfare gain $\\Delta W$",
 }
+
+
+#: Bargaining solutions as a reader of the papers names them, in the order that fixes each one's series style.
+SOLUTIONS = {
+    "nash": "Nash", "kalai_smorodinsky": "Kalai–Smorodinsky", "egalitarian": "egalitarian",
+    "utilitarian": "utilitarian", "vertical_monopoly": "vertical monopoly", "generalist_optimal": "generalist-optimal",
+    "specialist_optimal": "specialist-optimal", "max_performance": "max-performance", "fixed": "fixed δ",
+}
+
+
+def solution_label(name: str) -> str:
+    """``nash`` → ``Nash``, ``kalai_smorodinsky`` → ``Kalai–Smorodinsky``, ``generalist_optimal`` →
+    ``generalist-optimal``; an unknown name with its underscores as spaces."""
+    return SOLUTIONS.get(str(name), str(name).replace("_", " "))
+
+
+def solution_style(name: str, line: bool = True) -> dict[str, Any]:
+    """:func:`series_style` of a bargaining solution by its name (the same colour and marker in every figure;
+    series 0 is left to the data the solutions are drawn over); an unknown name after the known ones."""
+    names = list(SOLUTIONS)
+    return series_style(1 + (names.index(name) if name in names else len(names)), line)
 
 
 def label(key: str) -> str:
