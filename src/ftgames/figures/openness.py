@@ -100,7 +100,10 @@ def figure_unregulated_openness(file: GameFile, out: Path, points: int = 61,
 
 
 def figure_regime_map(file: GameFile, out: Path, points: int = 61) -> Path:
+    """G's regime (comply, pay, abstain) over (θ, p) at the file's α0, with the switching curve p = L(θ); the
+    penalty axis reaches 1.5 × the largest compliance loss."""
     from ..formulations.openness.equilibrium import compliance_loss
+
     game, _, _ = load_game(file)
     thetas = np.linspace(0.0, 1.0, points)
     top = max(compliance_loss(game.with_regulation(t, 0.0)) for t in thetas)
@@ -123,6 +126,8 @@ def figure_baseline_map(file: GameFile, out: Path, points: int = 61) -> Path:
 
 
 def figure_effects(file: GameFile, out: Path, points: int = 41, solution: str = "nash") -> Path:
+    """The effect of the definition (θ, p) against no regulation (Pareto improvement, redistribution, deadweight
+    loss, no change), one panel per α0 of the file's ``[figures] effects_alpha0``, δ by ``solution``."""
     figures = file.data.get("figures", {})
     alpha0s = tuple(figures.get("effects_alpha0", (0.5, 0.6, 0.65, 0.8)))
     penalties = np.linspace(0.0, float(figures.get("effects_penalty_max", 0.2)), points)

@@ -210,7 +210,12 @@ def plot_regime_map(game: FineTuningGame, path: str, **options: Any) -> str:
     i = options.get("specialist", 0)
     ax.set_xlabel(_axis_label(x, i))
     ax.set_ylabel(_axis_label(y, i))
-    ax.set_title(f"Regime of specialist D{i + 1} at the subgame-perfect equilibrium")
+    title = f"Regime of specialist D{i + 1} at the subgame-perfect equilibrium"
+    if game.n > 1:  # where the other specialists' shares are held (regime_grid's default: 1/2)
+        shares = np.full(game.n, 0.5) if options.get("delta") is None else np.asarray(options["delta"], float)
+        held = ", ".join(f"$\\delta_{{{j + 1}}}$ = {shares[j]:g}" for j in range(game.n) if j != i)
+        title += f"\n(other shares held at {held})"
+    ax.set_title(title, fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)

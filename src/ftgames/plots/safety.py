@@ -23,7 +23,7 @@ import numpy as np  # noqa: E402
 from matplotlib.colors import ListedColormap  # noqa: E402
 
 from ..formulations.safety.bargaining import PAPER_DELTAS, RULES, bargain_grid  # noqa: E402
-from ..formulations.safety.classify import REGIMES, classify_arrays  # noqa: E402
+from ..formulations.safety.classify import CLASSIFICATION_TOL, REGIMES, classify_arrays  # noqa: E402
 from ..formulations.safety.enumeration import solve_grid  # noqa: E402
 from ..models.safety import SafetyGame, symmetric_game  # noqa: E402
 from . import style  # noqa: E402
@@ -86,6 +86,12 @@ def figure2(out: Path, c: float = 0.0, delta: float = 0.5) -> Path:
     return path
 
 
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) index of every run of True in ``mask``."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], mask.astype(int), [0]])))
+    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
 def figure3(out: Path, c: float = 0.0, delta: float = 0.5) -> Path:
     game = symmetric_game(c, delta=delta)
     td = np.linspace(0, 2.5, 2001)
@@ -95,10 +101,13 @@ def figure3(out: Path, c: float = 0.0, delta: float = 0.5) -> Path:
     ax.plot(td, res["beta"][:, 0], label="$\\beta_1$ (final)", **style.line_style(1, len(td)))
     anarchy = solve_grid(game.unregulated(), theta_G=np.zeros(1), theta_D=np.zeros(1))["beta"][0, 0]
     ax.axhline(anarchy, color="0.4", ls=":", label="$\\beta_1$ without regulation")
-    lo = 0.5 - delta / 4 if c == 0 else None
-    if lo is not None:
-        ax.axvspan(lo, 0.5, color=style.CATEGORY_COLOURS["backfiring"], alpha=0.2,
-                   label="backfiring band $(1/2 - \\delta/4,\\ 1/2)$")
+    # the backfiring band from the equilibria themselves (β1 below its unregulated value), so that it is drawn for
+    # every c; at c = 0 it is the paper's (1/2 − δ/4, 1/2)
+    below = res["participates"][:, 0] & (res["beta"][:, 0] < anarchy - CLASSIFICATION_TOL)
+    for k, (start, stop) in enumerate(_runs(below)):
+        ax.axvspan(td[start], td[stop], color=style.CATEGORY_COLOURS["backfiring"], alpha=0.2,
+                   label=None if k else ("backfiring band $(1/2 - \\delta/4,\\ 1/2)$" if c == 0 else
+                                         "backfiring ($\\beta_1$ below its unregulated value)"))
     ax.set_xlabel(style.label("theta_D") + " ($\\theta_G$ = 0)")
     ax.set_ylabel("safety")
     style.legend_outside(ax)

@@ -69,7 +69,8 @@ def solution_label(name: str) -> str:
 def solution_style(name: str, line: bool = True) -> dict[str, Any]:
     """:func:`series_style` of a bargaining solution by its name (the same colour and marker in every figure;
     series 0 is left to the data the solutions are drawn over); an unknown name after the known ones."""
-    names = list(SOLUTIONS)
+    name = "utilitarian" if name == "vertical_monopoly" else name  # an alias: one solution, one style
+    names = [n for n in SOLUTIONS if n != "vertical_monopoly"]
     return series_style(1 + (names.index(name) if name in names else len(names)), line)
 
 
