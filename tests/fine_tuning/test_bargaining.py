@@ -102,3 +102,14 @@ def test_bad_bargaining_input() -> None:
         bargain(FineTuningGame.quadratic(1, [2, 1]), "egalitarian", formulation="conic")
     with pytest.raises(ModelError, match="no entry decisions"):
         bargain(FineTuningGame.quadratic(1, [2], entry_cost=[0.1]), "nash", formulation="single_level")
+
+
+@pytest.mark.parametrize("costs", [[2.0], [2.0, 3.0]])
+def test_max_performance_lands_on_the_vertex_exactly(costs: list[float]) -> None:
+    """Quadratic costs: α*(δ) is affine in δ and its maximum is a vertex of the box (the exact ``vertices``
+    program's); the conic program's interior point is put on it, so D's utility at δ = 1 is exactly 0."""
+    game = FineTuningGame.quadratic(c0=1.0, costs=costs)
+    conic = bargain(game, "max_performance", formulation="conic")
+    exact = bargain(game, "max_performance", formulation="vertices")
+    assert conic.equilibrium.delta == exact.equilibrium.delta
+    assert all(u == 0.0 for u, d in zip(conic.equilibrium.U_D, conic.equilibrium.delta, strict=True) if d == 1.0)

@@ -188,6 +188,10 @@ def _vector(name: str, values: Sequence[float] | None, size: int, default: float
 
 
 # ------------------------------------------------------------------------------------------------ conic
+#: A max_performance share within this of 0 or 1 is put on the bound when the objective is no worse there.
+SNAP_TOL = 1e-7
+
+
 def _max_performance_conic(game: FineTuningGame, solver: str, config: SolveConfig, aggregate: str):
     """max_performance as a conic program (:mod:`.performance`); the other conic programs are
     :class:`.parametric.ConicBargainingProgram`."""
@@ -195,8 +199,15 @@ def _max_performance_conic(game: FineTuningGame, solver: str, config: SolveConfi
     result = solve(problem, requires={Capability.SOC}, solver=solver, config=config, convex=True,
                    formulation="bargaining max_performance: conic")
     result.raise_for_status()
-    value = tuple(np.atleast_1d(delta.value).astype(float).tolist())
+    value = tuple(np.clip(np.atleast_1d(delta.value).astype(float), 0.0, 1.0).tolist())
     objective = objective_value(game, "max_performance", value, (), ())
+    # an interior-point answer stops a solver's tolerance short of a bound (δ = 0.999999998 where the optimum is
+    # the vertex δ = 1, leaving D a numerical 1e-9): shares that close to 0 or 1 go onto it when that is no worse
+    snapped = tuple(float(round(d)) if min(d, 1 - d) <= SNAP_TOL else d for d in value)
+    if snapped != value:
+        at_bound = objective_value(game, "max_performance", snapped, (), ())
+        if at_bound >= objective - 1e-12 * (1 + abs(objective)):
+            value, objective = snapped, at_bound
     return value, result.status, result.is_global, objective, solver
 
 
