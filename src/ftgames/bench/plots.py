@@ -71,7 +71,15 @@ def plot_time_vs_size(rows: list[dict[str, Any]], out: Path) -> list[Path]:
         for ax in axes.flat:
             for handle, text in zip(*ax.get_legend_handles_labels(), strict=True):
                 drawn.setdefault(text, handle)
-        style.figure_legend_below(fig, [h for _, h in sorted(drawn.items())], ncol=3 if ncols > 1 else 2)
+        # a series solved in one panel and in none of another is listed once, by its line
+        handles = [h for text, h in sorted(drawn.items())
+                   if not (text.endswith(" (none solved)") and text[:-len(" (none solved)")] in drawn)]
+        if any(line.get_marker() == "x" for ax in axes.flat for line in ax.get_lines()):
+            from matplotlib.lines import Line2D
+
+            handles.append(Line2D([], [], linestyle="none", marker="x", markersize=8, color="k",
+                                  label="wrong, failed or timed out (in the series' colour)"))
+        style.figure_legend_below(fig, handles, ncol=3 if ncols > 1 else 2)
         path = out / f"{suite}_time_vs_size.png"
         fig.savefig(path, dpi=100, bbox_inches="tight")
         plt.close(fig)
@@ -109,7 +117,8 @@ def plot_profiles(rows: list[dict[str, Any]], out: Path) -> list[Path]:
         ax.set_ylim(-0.02, 1.02)
         ax.set_xlabel("τ: time ÷ fastest time on the problem")
         ax.set_ylabel("share of problems solved within τ")
-        ax.set_title(f"{suite}: performance profile (shifted geomeans use {SHIFT_SECONDS:g} s)", fontsize=10)
+        ax.set_title(f"{suite}: performance profile (the report's shifted geometric means add {SHIFT_SECONDS:g} s "
+                     "to every time)", fontsize=10)
         ax.grid(True, which="both", alpha=0.3)
         style.legend_outside(ax, fontsize=7)
         fig.tight_layout()
