@@ -3,7 +3,8 @@ reStructuredText flavour for ``help()`` and plain-text readers; the site renders
 mkdocstrings renders a docstring, this rewrites the three reST forms used in ``src/`` into their Markdown equivalent:
 
 * cross-reference roles ``:class:`~a.b.C``` / ``:func:`a.b.f``` → inline code (`` `C` `` / `` `a.b.f` ``);
-* a literal block introduced by ``text::`` and indented below it → ``text:`` followed by a fenced block;
+* a literal block introduced by ``text::`` and indented below it → ``text:`` followed by a fenced block (an
+  inline literal ````x```` inside it, which only marks code for ``help()``, becomes ``x``);
 * doctest lines (``>>>`` / ``...`` and the output under them) → a fenced ``pycon`` block, without doctest flags.
 
 Only the rendered text changes; the source keeps its docstrings.
@@ -18,6 +19,7 @@ import griffe
 
 ROLE = re.compile(r":(?:py:)?(?:class|func|meth|mod|data|attr|exc|obj|const|term):`(~?)([^`]+)`")
 DOCTEST_FLAG = re.compile(r"\s*#\s*doctest:.*$")
+INLINE_LITERAL = re.compile(r"``([^`]+)``")
 
 
 def _role(match: re.Match[str]) -> str:
@@ -59,7 +61,7 @@ def rewrite(text: str) -> str:
                 block = []
                 k = j
                 while k < len(lines) and (not lines[k].strip() or _indent(lines[k]) >= base):
-                    block.append(lines[k][base:])
+                    block.append(INLINE_LITERAL.sub(r"\1", lines[k][base:]))  # ``x`` marks code in help() only
                     k += 1
                 while block and not block[-1].strip():
                     block.pop()

@@ -2,7 +2,7 @@
 function ``ftgames sweep`` calls) or read from a finished sweep, then drawn by :mod:`ftgames.plots.openness`.
 
     python -m ftgames.figures.openness FIGURE [--game FILE] --out DIR [--points N]     # compute and draw
-    python -m ftgames.figures.openness FIGURE --sweep SWEEP_DIR --out DIR              # draw an ``ftgames sweep``
+    python -m ftgames.figures.openness FIGURE --sweep SWEEP_DIR --out DIR              # draw a finished sweep
 
 FIGURE: ``unregulated-openness``, ``regime-map``, ``baseline-map``, ``effects``, ``families``, ``regime-maps``,
 ``levers`` (see :mod:`ftgames.plots.openness`), or ``all``.  The game file's ``[figures]`` table may set
