@@ -292,6 +292,7 @@ def solve_exact(problem: DesignProblem, evaluator: Evaluator, *, grid: int | Non
     stopped = False
     polled: list[int] = []
     if refine and cont:
+        coarse_step = max(spacing[v.key] / (v.upper - v.lower) for v in cont)  # the poll's largest step
         for centre, centre_score, polish_targets in centres:
             if stop_at is not None and best_score >= stop_at:
                 stopped = True
@@ -317,7 +318,6 @@ def solve_exact(problem: DesignProblem, evaluator: Evaluator, *, grid: int | Non
                     local_best, local_point = float(sc[j]), pts[j]
                 half = {k: 2 * h / (m - 1) for k, h in half.items()}
             levels_done = max(levels_done, level)
-            coarse_step = max(spacing[v.key] / (v.upper - v.lower) for v in cont)
             local_point, local_best, count = direction_poll(search, problem, local_point, local_best, coarse_step,
                                                             poll_budget(problem), seed=len(polled), stop_at=stop_at)
             polled.append(count)

@@ -11,13 +11,6 @@ from ..plots import style
 from .expression import DesignError
 
 
-def matplotlib_colormap(colour: str) -> Any:
-    """A one-colour colormap (a category drawn over a heat map)."""
-    from matplotlib.colors import ListedColormap
-
-    return ListedColormap([colour])
-
-
 def plot_design(report: dict[str, Any], path: str | Path) -> str:
     """Draw a report's explored objective: a curve for one continuous variable, a heat map for two (other
     variables at their optimal value).  Returns the path written."""
@@ -69,9 +62,10 @@ def plot_design(report: dict[str, Any], path: str | Path) -> str:
         fig.colorbar(mesh, ax=ax, label=style.label(report["objective"]))
         handles = []
         if abstain.any():  # not the colour of a value: nobody builds there
-            colour = style.category_colour("abstain")
+            from matplotlib.colors import ListedColormap
+
             ax.pcolormesh(x, y, np.ma.masked_array(np.ones(data.shape), ~abstain), shading="auto",
-                          cmap=matplotlib_colormap(colour))
+                          cmap=ListedColormap([style.category_colour("abstain")]))
             handles += style.category_handles(["abstain"], labels={"abstain": "G abstains"})
         if (~np.isfinite(data) & ~abstain).any():
             handles += style.category_handles(["none"], colours={"none": "white"},
